@@ -1,0 +1,426 @@
+package packet
+
+import (
+	"encoding/binary"
+	"sync/atomic"
+
+	"govs.dev/govs/flow"
+)
+
+// EtherType and IP protocol numbers used by Extract and Compose.
+const (
+	EthTypeIPv4    = 0x0800
+	EthTypeARP     = 0x0806
+	EthTypeRARP    = 0x8035
+	EthTypeVLAN    = 0x8100
+	EthTypeQinQ    = 0x88a8
+	EthTypeIPv6    = 0x86dd
+	EthTypeMPLS    = 0x8847
+	EthTypeMPLSMC  = 0x8848
+	EthTypeMin     = 0x0600 // smaller values are 802.3 lengths
+	DlTypeNone     = 0x05ff // OVS's dl_type for 802.2 frames without SNAP
+	ProtoICMP      = 1
+	ProtoIGMP      = 2
+	ProtoTCP       = 6
+	ProtoUDP       = 17
+	ProtoIPv6Hop   = 0
+	ProtoIPv6Route = 43
+	ProtoIPv6Frag  = 44
+	ProtoAH        = 51
+	ProtoICMPv6    = 58
+	ProtoIPv6Dst   = 60
+	ProtoSCTP      = 132
+)
+
+// ICMPv6 neighbour discovery constants.
+const (
+	icmp6NeighborSolicit = 135
+	icmp6NeighborAdvert  = 136
+	ndOptSourceLLA       = 1
+	ndOptTargetLLA       = 2
+)
+
+// vlanLimit is how many VLAN tags Extract parses (OVS's flow_vlan_limit).
+var vlanLimit atomic.Int32
+
+func init() { vlanLimit.Store(flow.MaxVLANHeaders) }
+
+// SetVLANLimit sets how many VLAN tags Extract parses, as OVS's
+// other_config:vlan-limit does: 0 or less means flow.MaxVLANHeaders, larger
+// values are capped to it. Tags beyond the limit are left in the payload and
+// their TPID becomes the dl_type. Note that ovs-vswitchd applies a default of
+// 1 when the database says nothing; the bridge layer must do the same. Safe
+// for concurrent use.
+func SetVLANLimit(n int) {
+	if n <= 0 || n > flow.MaxVLANHeaders {
+		n = flow.MaxVLANHeaders
+	}
+	vlanLimit.Store(int32(n))
+}
+
+// VLANLimit returns the limit set by SetVLANLimit.
+func VLANLimit() int { return int(vlanLimit.Load()) }
+
+// Extract fills k from p.Data() and p.Meta and sets p.Meta's layer offsets.
+// It follows OVS's flow_extract: truncated or malformed headers stop the
+// parse and leave what was valid so far. Hot path: no allocation; never
+// panics.
+func Extract(p *Packet, k *flow.Key) {
+	ExtractBytes(p.buf[p.off:p.off+p.n], &p.Meta, k)
+}
+
+func be16(b []byte) uint16 { return binary.BigEndian.Uint16(b) }
+func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }
+
+// tunDstIsSet reports whether a tunnel destination (IPv6 or IPv4-mapped)
+// is set, like OVS's flow_tnl_dst_is_set.
+func tunDstIsSet(a *[16]byte) bool {
+	hi := binary.BigEndian.Uint64(a[0:8])
+	lo := binary.BigEndian.Uint64(a[8:16])
+	return !(hi == 0 && (lo == 0 || lo == 0x0000ffff00000000))
+}
+
+// ExtractBytes is Extract on a plain byte slice: it fills k from data and
+// meta and sets meta's layer offsets. Hot path: no allocation; never panics.
+func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
+	*k = flow.Key{}
+	m := meta
+
+	// Metadata.
+	if tunDstIsSet(&m.TunDst) {
+		k.TunID = m.TunID
+		k.TunSrc = m.TunSrc
+		k.TunDst = m.TunDst
+		k.TunFlags = m.TunFlags
+		k.TunTOS = m.TunTOS
+		k.TunTTL = m.TunTTL
+		k.TunTpSrc = m.TunTpSrc
+		k.TunTpDst = m.TunTpDst
+	}
+	k.SkbPriority = m.SkbPriority
+	k.PktMark = m.PktMark
+	k.DpHash = m.DpHash
+	k.InPort = m.InPort
+	k.RecircID = m.RecircID
+	ct := m.CtState != 0
+	if ct {
+		k.CtState = m.CtState
+		k.CtZone = m.CtZone
+		k.CtMark = m.CtMark
+		k.CtLabel = m.CtLabel
+	}
+
+	m.L2Ofs, m.L2_5Ofs, m.L3Ofs, m.L4Ofs = OffsetNone, OffsetNone, OffsetNone, OffsetNone
+	m.L2Pad = 0
+	m.L3OK, m.L4OK = false, false
+
+	// Link layer: a full Ethernet header is required.
+	if len(data) < 14 {
+		return
+	}
+	m.L2Ofs = 0
+	copy(k.DlDst[:], data[0:6])
+	copy(k.DlSrc[:], data[6:12])
+	off := 12
+	limit := int(vlanLimit.Load())
+	for n := 0; n < limit; n++ {
+		tpid := be16(data[off:])
+		if tpid != EthTypeVLAN && tpid != EthTypeQinQ || len(data)-off < 6 {
+			break
+		}
+		k.VLANs[n] = flow.VLAN{TPID: tpid, TCI: be16(data[off+2:]) | flow.VLANCFI}
+		off += 4
+	}
+	dlType := be16(data[off:])
+	off += 2
+	if dlType < EthTypeMin {
+		dlType = DlTypeNone
+		if len(data)-off >= 8 {
+			llc := data[off : off+8]
+			if llc[0] == 0xaa && llc[1] == 0xaa && llc[2] == 0x03 &&
+				llc[3] == 0 && llc[4] == 0 && llc[5] == 0 {
+				off += 8
+				if t := be16(llc[6:]); t >= EthTypeMin {
+					dlType = t
+				}
+			}
+		}
+	}
+	k.DlType = dlType
+
+	// MPLS label stack.
+	if dlType == EthTypeMPLS || dlType == EthTypeMPLSMC {
+		m.L2_5Ofs = uint16(off)
+		for n := 0; len(data)-off >= 4; n++ {
+			lse := be32(data[off:])
+			if n < len(k.MPLS) {
+				k.MPLS[n] = lse
+			}
+			off += 4
+			if lse&0x100 != 0 {
+				break
+			}
+		}
+	}
+
+	// Network layer.
+	m.L3Ofs = uint16(off)
+	rest := data[off:]
+	var nwProto, nwTOS, nwTTL, nwFrag uint8
+	var ctTpSrc, ctTpDst uint16
+	switch dlType {
+	case EthTypeIPv4:
+		if len(rest) < 20 {
+			return
+		}
+		ihl := int(rest[0]&0x0f) * 4
+		if ihl < 20 || len(rest) < ihl {
+			return
+		}
+		tot := int(be16(rest[2:]))
+		if tot > len(rest) || ihl > tot || len(rest)-tot > 0xffff {
+			return
+		}
+		m.L2Pad = uint16(len(rest) - tot)
+		rest = rest[:tot]
+		k.NwSrc = be32(rest[12:])
+		k.NwDst = be32(rest[16:])
+		if ct && !m.CtOrigIPv6 {
+			k.CtNwProto = m.CtNwProto
+			if m.CtNwProto != 0 {
+				k.CtNwSrc = m.CtNwSrc
+				k.CtNwDst = m.CtNwDst
+				ctTpSrc, ctTpDst = m.CtTpSrc, m.CtTpDst
+			}
+		}
+		nwTOS = rest[1]
+		nwTTL = rest[8]
+		nwProto = rest[9]
+		if fo := be16(rest[6:]); fo&0x3fff != 0 {
+			nwFrag = flow.FragAny
+			if fo&0x1fff != 0 {
+				nwFrag |= flow.FragLater
+			}
+		}
+		rest = rest[ihl:]
+		off += ihl
+	case EthTypeIPv6:
+		if len(rest) < 40 {
+			return
+		}
+		plen := int(be16(rest[4:]))
+		if plen+40 > len(rest) || len(rest)-(plen+40) > 0xffff {
+			return
+		}
+		nh := rest[:40]
+		rest = rest[40:]
+		off += 40
+		m.L2Pad = uint16(len(rest) - plen)
+		rest = rest[:plen]
+		copy(k.IPv6Src[:], nh[8:24])
+		copy(k.IPv6Dst[:], nh[24:40])
+		if ct && m.CtOrigIPv6 {
+			k.CtNwProto = m.CtNwProto
+			if m.CtNwProto != 0 {
+				k.CtIPv6Src = m.CtIPv6Src
+				k.CtIPv6Dst = m.CtIPv6Dst
+				ctTpSrc, ctTpDst = m.CtTpSrc, m.CtTpDst
+			}
+		}
+		tcFlow := be32(nh[0:])
+		nwTOS = uint8(tcFlow >> 20)
+		nwTTL = nh[7]
+		nwProto = nh[6]
+		var ok bool
+		var n int
+		n, nwProto, nwFrag, ok = parseIPv6Ext(rest, nwProto)
+		if !ok {
+			m.L3OK = true
+			return
+		}
+		rest = rest[n:]
+		off += n
+		k.IPv6Label = tcFlow & 0xfffff
+	case EthTypeARP, EthTypeRARP:
+		if len(rest) >= 28 && be16(rest[0:]) == 1 && be16(rest[2:]) == EthTypeIPv4 &&
+			rest[4] == 6 && rest[5] == 4 {
+			k.NwSrc = be32(rest[14:])
+			k.NwDst = be32(rest[24:])
+			if op := be16(rest[6:]); op <= 0xff {
+				k.NwProto = uint8(op)
+			}
+			copy(k.ArpSHA[:], rest[8:14])
+			copy(k.ArpTHA[:], rest[18:24])
+		}
+		return
+	default:
+		return
+	}
+
+	m.L3OK = true
+	m.L4Ofs = uint16(off)
+	k.NwFrag = nwFrag
+	k.NwTOS = nwTOS
+	k.NwTTL = nwTTL
+	k.NwProto = nwProto
+	if nwFrag&flow.FragLater != 0 {
+		return
+	}
+	switch nwProto {
+	case ProtoTCP:
+		if len(rest) >= 20 {
+			hl := int(rest[12]>>4) * 4
+			if hl >= 20 && len(rest) >= hl {
+				k.TCPFlags = be16(rest[12:]) & 0x0fff
+				k.TpSrc = be16(rest[0:])
+				k.TpDst = be16(rest[2:])
+				k.CtTpSrc, k.CtTpDst = ctTpSrc, ctTpDst
+				m.L4OK = true
+			}
+		}
+	case ProtoUDP:
+		if len(rest) >= 8 {
+			k.TpSrc = be16(rest[0:])
+			k.TpDst = be16(rest[2:])
+			k.CtTpSrc, k.CtTpDst = ctTpSrc, ctTpDst
+			m.L4OK = true
+		}
+	case ProtoSCTP:
+		if len(rest) >= 12 {
+			k.TpSrc = be16(rest[0:])
+			k.TpDst = be16(rest[2:])
+			k.CtTpSrc, k.CtTpDst = ctTpSrc, ctTpDst
+			m.L4OK = true
+		}
+	case ProtoICMP:
+		if len(rest) >= 8 {
+			k.TpSrc = uint16(rest[0])
+			k.TpDst = uint16(rest[1])
+			k.CtTpSrc, k.CtTpDst = ctTpSrc, ctTpDst
+			m.L4OK = true
+		}
+	case ProtoIGMP:
+		if len(rest) >= 8 {
+			k.TpSrc = uint16(rest[0])
+			k.TpDst = uint16(rest[1])
+			k.CtTpSrc, k.CtTpDst = ctTpSrc, ctTpDst
+			// OVS keeps the IGMP group in the word it shares with
+			// nd_reserved (igmp_group_ip4).
+			k.NDReserved = be32(rest[4:])
+			m.L4OK = true
+		}
+	case ProtoICMPv6:
+		if len(rest) >= 8 {
+			m.L4OK = true
+			typ, code := rest[0], rest[1]
+			k.TpSrc = uint16(typ)
+			k.TpDst = uint16(code)
+			if code != 0 || (typ != icmp6NeighborSolicit && typ != icmp6NeighborAdvert) {
+				k.CtTpSrc, k.CtTpDst = ctTpSrc, ctTpDst
+				return
+			}
+			extractND(rest, k)
+		}
+	}
+}
+
+// extractND parses a neighbour solicitation or advertisement (rest starts at
+// the ICMPv6 header) like OVS's parse_icmpv6.
+func extractND(rest []byte, k *flow.Key) {
+	k.NDReserved = be32(rest[4:])
+	rest = rest[8:]
+	if len(rest) < 16 {
+		return
+	}
+	var target, sha, tha [16]byte
+	copy(target[:], rest[:16])
+	rest = rest[16:]
+	var optType uint16
+	valid := true
+	for len(rest) >= 8 {
+		optLen := int(rest[1]) * 8
+		if optLen == 0 || optLen > len(rest) {
+			break
+		}
+		switch {
+		case rest[0] == ndOptSourceLLA && optLen == 8:
+			if !isZeroMAC(sha[:6]) {
+				valid = false
+			} else {
+				copy(sha[:6], rest[2:8])
+				if optType == 0 {
+					optType = ndOptSourceLLA
+				}
+			}
+		case rest[0] == ndOptTargetLLA && optLen == 8:
+			if !isZeroMAC(tha[:6]) {
+				valid = false
+			} else {
+				copy(tha[:6], rest[2:8])
+				if optType == 0 {
+					optType = ndOptTargetLLA
+				}
+			}
+		}
+		if !valid {
+			break
+		}
+		rest = rest[optLen:]
+	}
+	// OVS keeps the option type even when it drops a duplicated option.
+	k.TCPFlags = optType
+	if !valid {
+		return
+	}
+	k.NDTarget = target
+	copy(k.ArpSHA[:], sha[:6])
+	copy(k.ArpTHA[:], tha[:6])
+}
+
+func isZeroMAC(b []byte) bool {
+	return b[0]|b[1]|b[2]|b[3]|b[4]|b[5] == 0
+}
+
+// parseIPv6Ext skips IPv6 extension headers starting with next header proto,
+// like OVS's parse_ipv6_ext_hdrs: it returns how many bytes it consumed, the
+// final protocol (ProtoIPv6Frag for a later fragment), the fragment bits and
+// false if an extension header is truncated.
+func parseIPv6Ext(b []byte, proto uint8) (n int, nwProto, frag uint8, ok bool) {
+	for {
+		switch proto {
+		case ProtoIPv6Hop, ProtoIPv6Route, ProtoIPv6Dst, ProtoAH, ProtoIPv6Frag:
+		default:
+			return n, proto, frag, true
+		}
+		if len(b)-n < 8 {
+			return n, proto, frag, false
+		}
+		h := b[n:]
+		switch proto {
+		case ProtoIPv6Hop, ProtoIPv6Route, ProtoIPv6Dst:
+			proto = h[0]
+			l := (int(h[1]) + 1) * 8
+			if l > len(h) {
+				return n, proto, frag, false
+			}
+			n += l
+		case ProtoAH:
+			proto = h[0]
+			l := (int(h[1]) + 2) * 4
+			if l > len(h) {
+				return n, proto, frag, false
+			}
+			n += l
+		case ProtoIPv6Frag:
+			proto = h[0]
+			n += 8
+			if offlg := be16(h[2:]); offlg != 0 {
+				frag = flow.FragAny
+				if offlg&0xfff8 != 0 {
+					frag |= flow.FragLater
+					return n, ProtoIPv6Frag, frag, true
+				}
+			}
+		}
+	}
+}
