@@ -63,6 +63,9 @@ type Controller struct {
 	UserData     []byte
 	Pause        bool
 	MeterID      uint32
+	// V2 records that it came from (or must be encoded as)
+	// NXAST_CONTROLLER2; it is implied by UserData, Pause or MeterID.
+	V2 bool
 }
 
 // Enqueue outputs to Port on Queue (OF1.0 enqueue).
@@ -228,7 +231,37 @@ type CTClear struct{}
 type Unknown struct {
 	Name string
 	Err  Error
+	// Raw is the action's wire form and Version the OpenFlow version it was
+	// decoded from; the codec re-encodes Raw unchanged in that version.
+	Raw     []byte
+	Version uint8
 }
+
+// CopyTTLOut copies the TTL from the next-to-outermost header to the
+// outermost (OFPAT_COPY_TTL_OUT).
+type CopyTTLOut struct{}
+
+// CopyTTLIn copies the TTL from the outermost header inward
+// (OFPAT_COPY_TTL_IN).
+type CopyTTLIn struct{}
+
+// SetMPLSTTL sets the MPLS TTL (OFPAT_SET_MPLS_TTL, NXAST_SET_MPLS_TTL).
+type SetMPLSTTL struct{ TTL uint8 }
+
+// DecMPLSTTL decrements the MPLS TTL (OFPAT_DEC_MPLS_TTL).
+type DecMPLSTTL struct{}
+
+// SetMPLSLabel sets the MPLS label (NXAST_SET_MPLS_LABEL, OF1.1 action).
+type SetMPLSLabel struct{ Label uint32 }
+
+// SetMPLSTC sets the MPLS traffic class (NXAST_SET_MPLS_TC, OF1.1 action).
+type SetMPLSTC struct{ TC uint8 }
+
+// PushMPLS pushes an MPLS label stack entry with the given ethertype.
+type PushMPLS struct{ EthType uint16 }
+
+// PopMPLS pops the outer MPLS label; EthType is the payload's ethertype.
+type PopMPLS struct{ EthType uint16 }
 
 func (Output) isAction()        {}
 func (Controller) isAction()    {}
@@ -268,3 +301,11 @@ func (Group) isAction()         {}
 func (Conjunction) isAction()   {}
 func (CTClear) isAction()       {}
 func (Unknown) isAction()       {}
+func (CopyTTLOut) isAction()    {}
+func (CopyTTLIn) isAction()     {}
+func (SetMPLSTTL) isAction()    {}
+func (DecMPLSTTL) isAction()    {}
+func (SetMPLSLabel) isAction()  {}
+func (SetMPLSTC) isAction()     {}
+func (PushMPLS) isAction()      {}
+func (PopMPLS) isAction()       {}
