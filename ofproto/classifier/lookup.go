@@ -55,7 +55,7 @@ func (v *view) findMatchWC(vs *viewSub, key *flow.Key, version uint64, ctx *[Max
 		}
 		return st.find(s, key, version, hash32(h))
 	}
-	e, used, ok := v.stagedFind(vs, s, key, version, ctx, wc)
+	e, used, ports, adjPorts, ok := v.stagedFind(vs, s, key, version, ctx, wc)
 	if ok {
 		orWords(wc, st.words)
 		return e
@@ -63,44 +63,50 @@ func (v *view) findMatchWC(vs *viewSub, key *flow.Key, version uint64, ctx *[Max
 	for i := 0; i < used; i++ {
 		orWords(wc, st.ranges[i].words)
 	}
+	if adjPorts {
+		wc.TpSrc, wc.TpDst = uint16(ports>>16), uint16(ports)
+	}
 	return nil
 }
 
 // stagedFind does the staged part of findMatchWC. ok false means the
-// subtable was ruled out after its first used ranges; ok true means the
-// whole mask was looked at (e may still be nil).
-func (v *view) stagedFind(vs *viewSub, s *subState, key *flow.Key, version uint64, ctx *[MaxPrefixFields]trieCtx, wc *flow.Key) (e *entry, used int, ok bool) {
+// subtable was ruled out after its first used ranges, and if adjPorts the
+// wildcards of tp_src/tp_dst are to be set to ports afterwards; ok
+// true means the whole mask was looked at (e may still be nil).
+func (v *view) stagedFind(vs *viewSub, s *subState, key *flow.Key, version uint64, ctx *[MaxPrefixFields]trieCtx, wc *flow.Key) (e *entry, used int, ports uint32, adjPorts bool, ok bool) {
 	st := vs.st
 	var h uint64
 	nIdx := len(s.indices)
 	for i := 0; i < nIdx; i++ {
 		r := &st.ranges[i]
 		if v.checkTries(ctx, vs, r.stage, key, wc) {
-			return nil, i, false
+			return nil, i, 0, false, false
 		}
 		h = hashWords(key, r.words, h)
 		if !s.indices[i].contains(hash32(h)) {
-			return nil, i + 1, false
+			return nil, i + 1, 0, false, false
 		}
 	}
 	if len(st.ranges) > 0 {
 		r := &st.ranges[nIdx]
 		if v.checkTries(ctx, vs, r.stage, key, wc) {
-			return nil, nIdx, false
+			return nil, nIdx, 0, false, false
 		}
 		h = hashWords(key, r.words, h)
 	}
 	e = st.find(s, key, version, hash32(h))
 	if e == nil && st.ports != nil {
-		// The ports were the last thing looked at and nothing matched: the
-		// ports trie says how few of their bits rule the subtable out.
+		// Nothing matched and the last stage has ports. The whole mask was
+		// looked at, but for tp_src/tp_dst the ports trie says how few
+		// leading bits rule the subtable out (OVS 3.1 with the fix for
+		// CVE-2023-5366, as Debian ships it).
 		val := [5]uint32{portsValue(key) & st.portsMask}
 		var plens [4]uint32
 		mbits := st.ports.lookup(&val, 32, &plens)
-		orPorts(wc, st.portsMask&prefixMask32(mbits))
-		return nil, nIdx, false
+		pm := st.portsMask&prefixMask32(mbits) | portsValue(wc)
+		return nil, len(st.ranges), pm, true, false
 	}
-	return e, 0, true
+	return e, 0, 0, false, true
 }
 
 func prefixMask32(n uint) uint32 {

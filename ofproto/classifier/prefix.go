@@ -184,9 +184,3 @@ func buildPrefixFields() map[string]*prefixField {
 // portsValue is tp_src and tp_dst as one 32-bit value, tp_src first, as OVS
 // reads them for the per-subtable ports trie.
 func portsValue(k *flow.Key) uint32 { return uint32(k.TpSrc)<<16 | uint32(k.TpDst) }
-
-// orPorts ORs a ports mask in portsValue form into wc.
-func orPorts(wc *flow.Key, m uint32) {
-	wc.TpSrc |= uint16(m >> 16)
-	wc.TpDst |= uint16(m)
-}
