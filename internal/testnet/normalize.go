@@ -40,11 +40,32 @@ func Trim(s string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+var reLogPrefix = regexp.MustCompile(`(?m)^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\|[0-9]+\|`)
+
+// LogTimestamps removes the time stamp and sequence number that start an
+// OVS log line ("2026-11-21T16:12:48Z|00001|"), as the client tools print
+// on standard error, keeping "module|LEVEL|message". Script.Run applies it,
+// with Trim, to the standard error of compared steps.
+func LogTimestamps(s string) string { return Trim(reLogPrefix.ReplaceAllString(s, "")) }
+
 // SortLines is Trim followed by a lexical sort of the lines.
 func SortLines(s string) string {
 	lines := splitLines(Trim(s))
 	sort.Strings(lines)
 	return joinLines(lines)
+}
+
+// deleteAll deletes every match of re in s, repeating until none is left
+// (a deletion can join text into a new match); it terminates because every
+// round shortens s.
+func deleteAll(re *regexp.Regexp, s string) string {
+	for {
+		t := re.ReplaceAllString(s, "")
+		if t == s {
+			return s
+		}
+		s = t
+	}
 }
 
 func splitLines(s string) []string {
@@ -55,10 +76,7 @@ func splitLines(s string) []string {
 }
 
 func joinLines(lines []string) string {
-	if len(lines) == 0 {
-		return ""
-	}
-	return strings.Join(lines, "\n") + "\n"
+	return Trim(strings.Join(lines, "\n"))
 }
 
 var (
@@ -74,11 +92,11 @@ var (
 func DumpFlows(s string) string {
 	lines := splitLines(Trim(s))
 	for i, l := range lines {
-		l = reDuration.ReplaceAllString(l, "")
-		l = reAge.ReplaceAllString(l, "")
+		l = deleteAll(reDuration, l)
+		l = deleteAll(reAge, l)
 		lines[i] = strings.TrimRight(l, " ")
 	}
-	return joinLines(lines)
+	return Trim(joinLines(lines))
 }
 
 // DumpFlowsSorted is DumpFlows with the flow lines sorted, for outputs whose
@@ -108,16 +126,20 @@ var (
 // the "flow-dump from ..." header lines (their number and text depend on
 // the datapath's threads), ufid: (random), used: (time) and
 // dp-extra-info: (an implementation detail of the flow's storage), and sorts
-// the flows, whose order is hash order. Packet and byte counts are kept.
+// the flows, whose order is hash order. Actions go through
+// CanonicalOutputs. Packet and byte counts are kept.
 func DpctlFlows(s string) string {
 	var out []string
 	for _, l := range splitLines(Trim(s)) {
 		if strings.HasPrefix(l, "flow-dump from ") {
 			continue
 		}
-		l = reUFID.ReplaceAllString(l, "")
-		l = reUsed.ReplaceAllString(l, "")
+		l = deleteAll(reUFID, l)
+		l = deleteAll(reUsed, l)
 		l = reExtraInfo.ReplaceAllString(l, "")
+		if i := strings.LastIndex(l, "actions:"); i >= 0 {
+			l = l[:i+len("actions:")] + CanonicalOutputs(l[i+len("actions:"):])
+		}
 		out = append(out, strings.TrimRight(l, " "))
 	}
 	sort.Strings(out)
@@ -133,9 +155,17 @@ var reRecirc = regexp.MustCompile(`\b(recirc_id=|recirc_id\(|recirc\()(0x[0-9a-f
 // "Megaflow:" and "Datapath actions:" — is kept verbatim. Non-zero
 // recirculation IDs, which depend on allocation order, are renumbered in
 // order of first appearance (0x1, 0x2, ...); recirc_id 0 is kept.
+// "Datapath actions:" go through CanonicalOutputs.
 func Trace(s string) string {
+	lines := splitLines(Trim(s))
+	const dpa = "Datapath actions: "
+	for i, l := range lines {
+		if strings.HasPrefix(l, dpa) {
+			lines[i] = dpa + CanonicalOutputs(l[len(dpa):])
+		}
+	}
 	ids := map[string]string{}
-	return reRecirc.ReplaceAllStringFunc(Trim(s), func(m string) string {
+	return reRecirc.ReplaceAllStringFunc(joinLines(lines), func(m string) string {
 		sub := reRecirc.FindStringSubmatch(m)
 		v, err := strconv.ParseUint(strings.TrimPrefix(sub[2], "0x"), hexOrDec(sub[2]), 64)
 		if err != nil || v == 0 {
@@ -163,14 +193,26 @@ var reLastCol = regexp.MustCompile(`\s+\S+$`)
 // FdbShow normalises "ovs-appctl fdb/show BRIDGE": it removes the Age
 // column (seconds since the entry was last seen) and sorts the entries,
 // whose order is the MAC table's LRU order. The header line stays first.
+// Input without the " port  VLAN  MAC  Age" header is only trimmed and
+// sorted.
 func FdbShow(s string) string {
 	var head, rows []string
+	hasAge := false
 	for _, l := range splitLines(Trim(s)) {
-		l = reLastCol.ReplaceAllString(l, "")
-		if strings.Contains(l, "MAC") && strings.Contains(l, "VLAN") {
+		if f := strings.Fields(l); len(f) == 4 && f[0] == "port" && f[1] == "VLAN" && f[2] == "MAC" && f[3] == "Age" {
+			hasAge = true
+			head = append(head, reLastCol.ReplaceAllString(l, ""))
+			continue
+		}
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "port" && f[1] == "VLAN" && f[2] == "MAC" {
 			head = append(head, l)
-		} else {
-			rows = append(rows, l)
+			continue
+		}
+		rows = append(rows, l)
+	}
+	if hasAge {
+		for i, l := range rows {
+			rows[i] = reLastCol.ReplaceAllString(l, "")
 		}
 	}
 	sort.Strings(rows)
@@ -234,9 +276,15 @@ func VsctlList(columns ...string) Normalizer {
 			}
 			var cols []col
 			for _, l := range splitLines(Trim(rec)) {
+				if strings.TrimSpace(l) == "" {
+					continue
+				}
 				name, val, ok := strings.Cut(l, ":")
 				name = strings.TrimSpace(name)
 				if !ok {
+					if len(columns) > 0 {
+						continue
+					}
 					cols = append(cols, col{name: name, line: l})
 					continue
 				}
@@ -271,4 +319,74 @@ func VsctlList(columns ...string) Normalizer {
 		}
 		return strings.Join(recs, "\n\n") + "\n"
 	}
+}
+
+// rePortToken matches a datapath output action: a port number, or a port
+// name as printed by "dpctl/dump-flows -m".
+var rePortToken = regexp.MustCompile(`^([0-9]+|[A-Za-z][A-Za-z0-9_.-]*)$`)
+
+// bareActions are datapath actions without arguments; they are not ports.
+var bareActions = map[string]bool{
+	"drop": true, "pop_vlan": true, "ct": true, "ct_clear": true, "pop_eth": true,
+	"pop_nsh": true, "pop_mpls": true, "userspace": true,
+}
+
+// CanonicalOutputs rewrites a datapath action list made only of outputs,
+// push_vlan(...) and pop_vlan — what a NORMAL flood produces — into an
+// order-independent form. Stock OVS floods to ports in the order of an
+// internal list whose order depends on memory addresses, so the same flood
+// prints as "push_vlan(vid=10,pcp=0),3,100,pop_vlan,2" in one run and
+// "push_vlan(vid=10,pcp=0),3,pop_vlan,2,push_vlan(vid=10,pcp=0),100" in
+// another. Both become
+// "sorted(pop_vlan:2 push_vlan(vid=10,pcp=0):100 push_vlan(vid=10,pcp=0):3)":
+// each output with the VLAN operations in effect for it, sorted. Lists with
+// fewer than two outputs or any other action are returned unchanged.
+func CanonicalOutputs(actions string) string {
+	toks := splitActions(actions)
+	var state, outs []string
+	for _, tok := range toks {
+		switch {
+		case strings.HasPrefix(tok, "push_vlan(") && strings.HasSuffix(tok, ")"):
+			state = append(state, tok)
+		case tok == "pop_vlan":
+			if n := len(state); n > 0 && state[n-1] != "pop_vlan" {
+				state = state[:n-1]
+			} else {
+				state = append(state, tok)
+			}
+		case rePortToken.MatchString(tok) && !bareActions[tok]:
+			outs = append(outs, strings.Join(state, ",")+":"+tok)
+		default:
+			return actions
+		}
+	}
+	if len(outs) < 2 {
+		return actions
+	}
+	for i, o := range outs {
+		outs[i] = strings.TrimPrefix(o, ":")
+	}
+	sort.Strings(outs)
+	return "sorted(" + strings.Join(outs, " ") + ")"
+}
+
+// splitActions splits a datapath action list at the commas that are not
+// inside parentheses.
+func splitActions(s string) []string {
+	var toks []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				toks = append(toks, strings.TrimSpace(s[start:i]))
+				start = i + 1
+			}
+		}
+	}
+	return append(toks, strings.TrimSpace(s[start:]))
 }

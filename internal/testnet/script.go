@@ -115,7 +115,7 @@ func (s Script) Run(e *Env) Transcript {
 			}
 			r.Compared = true
 			r.Stdout = n(scrub(stdout, e.Dir))
-			r.Stderr = Trim(scrub(stderr, e.Dir))
+			r.Stderr = LogTimestamps(scrub(stderr, e.Dir))
 		}
 		tr.Results = append(tr.Results, r)
 	}
