@@ -47,7 +47,7 @@ var protoShorthands = map[string][2]int{
 	"udp": {EthTypeIPv4, ProtoUDP}, "udp6": {EthTypeIPv6, ProtoUDP},
 	"sctp": {EthTypeIPv4, ProtoSCTP}, "sctp6": {EthTypeIPv6, ProtoSCTP},
 	"igmp": {EthTypeIPv4, ProtoIGMP},
-	"arp": {EthTypeARP, -1}, "rarp": {EthTypeRARP, -1},
+	"arp":  {EthTypeARP, -1}, "rarp": {EthTypeRARP, -1},
 	"mpls": {EthTypeMPLS, -1}, "mplsm": {EthTypeMPLSMC, -1},
 }
 
