@@ -13,7 +13,8 @@ const (
 // "none". Only the writer appends; readers call at.
 type arena[T any] struct {
 	dir atomic.Pointer[[]*[chunkLen]T]
-	n   atomic.Uint32 // elements in use, including the reserved 0
+	n   atomic.Uint32 // elements readers may iterate over (see publish)
+	w   uint32        // writer only: elements allocated, including the reserved 0
 }
 
 func newArena[T any]() *arena[T] {
@@ -21,6 +22,7 @@ func newArena[T any]() *arena[T] {
 	d := []*[chunkLen]T{new([chunkLen]T)}
 	a.dir.Store(&d)
 	a.n.Store(1)
+	a.w = 1
 	return a
 }
 
@@ -33,7 +35,7 @@ func (a *arena[T]) at(i uint32) *T {
 // alloc appends a zero element and returns its index. Writer only; the
 // element becomes visible to readers once its index is published.
 func (a *arena[T]) alloc() (uint32, *T) {
-	i := a.n.Load()
+	i := a.w
 	d := *a.dir.Load()
 	if int(i>>chunkBits) == len(d) {
 		nd := make([]*[chunkLen]T, len(d)+1, len(d)*2+1)
@@ -42,11 +44,16 @@ func (a *arena[T]) alloc() (uint32, *T) {
 		a.dir.Store(&nd)
 		d = nd
 	}
-	a.n.Store(i + 1)
+	a.w = i + 1
 	return i, &d[i>>chunkBits][i&(chunkLen-1)]
 }
 
-// len returns the number of indices in use (including the reserved 0).
+// publish lets readers that iterate by len see every element allocated so
+// far; the writer calls it once the elements are filled in.
+func (a *arena[T]) publish() { a.n.Store(a.w) }
+
+// len returns the number of indices readers may iterate over (including the
+// reserved 0). Safe for concurrent use.
 func (a *arena[T]) len() uint32 { return a.n.Load() }
 
 // idTable maps a 32-bit hash to entry ids (open addressing, linear probing).

@@ -237,6 +237,7 @@ func (c *Classifier) Insert(r *Rule, version uint64) error {
 			s.entries.at(prev).next.Store(id)
 		}
 	}
+	s.entries.publish()
 	r.st, r.cls, r.idx = st, c, id
 	st.live++
 	c.count.Add(1)

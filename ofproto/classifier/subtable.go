@@ -149,7 +149,7 @@ func (st *subtable) rebuild(extra int) {
 	for i := range ns.indices {
 		ns.indices[i] = newCountSet(st.heads + extra)
 	}
-	n := old.entries.len()
+	n := old.entries.w
 	remap := make([]uint32, n)
 	for i := uint32(1); i < n; i++ {
 		oe := old.entries.at(i)
@@ -176,6 +176,7 @@ func (st *subtable) rebuild(extra int) {
 			ns.indices[k].inc(x)
 		}
 	})
+	ns.entries.publish()
 	st.dead = 0
 	st.state.Store(ns)
 }

@@ -229,7 +229,7 @@ func (t *trie) maybeCompact() {
 		return j
 	}
 	ns.root.Store(cp(old.root.Load()))
-	t.live = int(ns.nodes.len()) - 1
+	t.live = int(ns.nodes.w) - 1
 	t.garbage = 0
 	t.st.Store(ns)
 }
