@@ -127,7 +127,10 @@ var (
 // the datapath's threads), ufid: (random), used: (time) and
 // dp-extra-info: (an implementation detail of the flow's storage), and sorts
 // the flows, whose order is hash order. Actions go through
-// CanonicalOutputs. Packet and byte counts are kept.
+// CanonicalOutputs. Non-zero recirculation IDs (in keys, "recirc()" actions
+// and controller "recirc_id=" arguments) are renumbered in order of first
+// appearance in the sorted dump, as in Trace. Packet and byte counts are
+// kept.
 func DpctlFlows(s string) string {
 	var out []string
 	for _, l := range splitLines(Trim(s)) {
@@ -142,13 +145,13 @@ func DpctlFlows(s string) string {
 		}
 		out = append(out, strings.TrimRight(l, " "))
 	}
-	sort.Strings(out)
-	return joinLines(out)
+	sort.SliceStable(out, func(i, j int) bool { return maskRecirc(out[i]) < maskRecirc(out[j]) })
+	return renumberRecirc(joinLines(out))
 }
 
 // reRecirc matches a recirculation ID in trace output, in its flow-field
 // ("recirc_id=0x2", "recirc_id(0x2)") and action ("recirc(0x2)") forms.
-var reRecirc = regexp.MustCompile(`\b(recirc_id=|recirc_id\(|recirc\()(0x[0-9a-fA-F]+|[0-9]+)`)
+var reRecirc = regexp.MustCompile(`\b(recirc_id=|recirc_id\(|recirc\()(0x[0-9a-fA-F]+|[0-9]+)\b`)
 
 // Trace normalises "ovs-appctl ofproto/trace" output. The structure — the
 // flow, bridges, tables, matched rules and their actions, "Final flow:",
@@ -164,8 +167,14 @@ func Trace(s string) string {
 			lines[i] = dpa + CanonicalOutputs(l[len(dpa):])
 		}
 	}
+	return renumberRecirc(joinLines(lines))
+}
+
+// renumberRecirc renumbers the non-zero recirculation IDs of s in order of
+// first appearance (0x1, 0x2, ...).
+func renumberRecirc(s string) string {
 	ids := map[string]string{}
-	return reRecirc.ReplaceAllStringFunc(joinLines(lines), func(m string) string {
+	return reRecirc.ReplaceAllStringFunc(s, func(m string) string {
 		sub := reRecirc.FindStringSubmatch(m)
 		v, err := strconv.ParseUint(strings.TrimPrefix(sub[2], "0x"), hexOrDec(sub[2]), 64)
 		if err != nil || v == 0 {
@@ -178,6 +187,18 @@ func Trace(s string) string {
 			ids[key] = n
 		}
 		return sub[1] + n
+	})
+}
+
+// maskRecirc replaces every non-zero recirculation ID by "*", for sorting
+// independently of allocation order.
+func maskRecirc(s string) string {
+	return reRecirc.ReplaceAllStringFunc(s, func(m string) string {
+		sub := reRecirc.FindStringSubmatch(m)
+		if v, err := strconv.ParseUint(strings.TrimPrefix(sub[2], "0x"), hexOrDec(sub[2]), 64); err == nil && v == 0 {
+			return m
+		}
+		return sub[1] + "*"
 	})
 }
 

@@ -3,6 +3,7 @@ package testnet
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -93,6 +94,18 @@ func TestTraceRenumbersRecirc(t *testing.T) {
 	}
 }
 
+func TestDpctlFlowsRenumbersRecirc(t *testing.T) {
+	a := "recirc_id(0x5),in_port(1), packets:0, actions:2\nrecirc_id(0),in_port(1), packets:0, actions:ct,recirc(0x5)\n"
+	b := "recirc_id(0),in_port(1), packets:0, actions:ct,recirc(0x9)\nrecirc_id(0x9),in_port(1), packets:0, actions:2\n"
+	if na, nb := DpctlFlows(a), DpctlFlows(b); na != nb || !strings.Contains(na, "recirc(0x1)") {
+		t.Errorf("not equal after renumbering:\n%s\n%s", na, nb)
+	}
+	c := "recirc_id(0),in_port(1), actions:userspace(pid=0,controller(reason=2,recirc_id=2,rule_cookie=0))\n"
+	if got := DpctlFlows(c); !strings.Contains(got, "recirc_id=0x1,") {
+		t.Errorf("controller recirc_id not renumbered: %s", got)
+	}
+}
+
 func TestCanonicalOutputs(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"2", "2"},
@@ -150,6 +163,9 @@ func TestLogProblems(t *testing.T) {
 	got := LogProblems(log, Govs)
 	if len(got) != 2 || !strings.Contains(got[0], "something odd") || !strings.Contains(got[1], "broken") {
 		t.Errorf("LogProblems = %q", got)
+	}
+	if got := LogProblems(log, Govs, regexp.MustCompile(`^something`)); len(got) != 1 {
+		t.Errorf("allow list ignored: %q", got)
 	}
 	if got := LogProblems("", Stock); got != nil {
 		t.Errorf("empty log: %q", got)

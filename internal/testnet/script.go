@@ -62,6 +62,10 @@ func (s Step) String() string { return CommandLine(string(s.Tool), s.Args) }
 type Script struct {
 	Name  string
 	Steps []Step
+	// AllowLog lists the WARN/ERR log messages the script provokes on
+	// purpose (for example a frame on a VLAN a trunk does not carry); pass
+	// it to Env.CheckLog. Each is matched against the text after the level.
+	AllowLog []*regexp.Regexp
 }
 
 // Result is the record of one step in a Transcript.
