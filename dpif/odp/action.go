@@ -66,4 +66,31 @@ type Userspace struct {
 	Kind   UserspaceKind
 	Reason uint32 // slow path reason bits, or OFPR_* for the controller
 	Cookie []byte
+	// Controller holds the rest of a UserspaceController cookie (printed
+	// as controller(reason=..,dont_send=..,continuation=..,recirc_id=..,
+	// rule_cookie=..,controller_id=..,max_len=..)). Added by dpif/odp.
+	Controller ControllerCookie
 }
+
+// ControllerCookie is the controller part of a userspace action's
+// cookie: how the handler builds the packet-in.
+type ControllerCookie struct {
+	DontSend     bool
+	Continuation bool
+	RecircID     uint32
+	RuleCookie   uint64
+	ControllerID uint16
+	MaxLen       uint16
+}
+
+// Slow path reason bits of Userspace.Reason (UserspaceSlowPath), as in OVS's
+// enum slow_path_reason; printed as slow_path(cfm,bfd,...).
+const (
+	SlowCFM    = 1 << iota // CFM packets
+	SlowBFD                // BFD packets
+	SlowLACP               // LACP packets
+	SlowSTP                // STP packets
+	SlowLLDP               // LLDP packets
+	SlowAction             // actions that need the slow path
+	SlowMatch              // match on fields the datapath cannot see
+)

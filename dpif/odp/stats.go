@@ -1,0 +1,87 @@
+package odp
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FormatStats appends the statistics part of a dpctl/dump-flows line, with
+// its leading separator, as OVS's dpif_flow_stats_format prints it:
+//
+//	, packets:1, bytes:60, used:0.001s, flags:SFPRU.ECN
+//
+// used is when the flow last matched a packet; the zero Time prints
+// "used:never". The age is now-used in whole milliseconds printed in
+// seconds with three decimals. flags (the OR of the TCP flags seen) is left
+// out when zero. FormatStats has no side effects beyond b.
+func FormatStats(b *strings.Builder, packets, bytes uint64, used, now time.Time, tcpFlags uint16) {
+	b.WriteString(", packets:")
+	dec(b, packets)
+	b.WriteString(", bytes:")
+	dec(b, bytes)
+	b.WriteString(", used:")
+	if used.IsZero() {
+		b.WriteString("never")
+	} else {
+		ms := now.Sub(used).Milliseconds()
+		b.WriteString(strconv.FormatFloat(float64(ms)/1000, 'f', 3, 64))
+		b.WriteByte('s')
+	}
+	if tcpFlags != 0 {
+		b.WriteString(", flags:")
+		FormatTCPFlagsShort(b, tcpFlags)
+	}
+}
+
+// FormatTCPFlagsShort appends TCP flags in OVS's one-letter form
+// (packet_format_tcp_flags): S F P R U . E C N for SYN FIN PSH RST URG ACK
+// ECE CWR NS, then [200] [400] [800] for the reserved bits, "none" for 0.
+func FormatTCPFlagsShort(b *strings.Builder, f uint16) {
+	if f == 0 {
+		b.WriteString("none")
+		return
+	}
+	for _, x := range [...]struct {
+		bit uint16
+		s   string
+	}{{0x002, "S"}, {0x001, "F"}, {0x008, "P"}, {0x004, "R"}, {0x020, "U"}, {0x010, "."},
+		{0x040, "E"}, {0x080, "C"}, {0x100, "N"}, {0x200, "[200]"}, {0x400, "[400]"}, {0x800, "[800]"}} {
+		if f&x.bit != 0 {
+			b.WriteString(x.s)
+		}
+	}
+}
+
+// UFID is a datapath flow's unique identifier, 128 bits in the order OVS
+// prints them as a UUID: UFID[0] holds the first 8 hex digits.
+type UFID [4]uint32
+
+// FormatUFID appends "ufid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" as
+// dpctl/dump-flows -m prints it before the key (followed there by ", ").
+func FormatUFID(b *strings.Builder, u UFID) {
+	fmt.Fprintf(b, "ufid:%08x-%04x-%04x-%04x-%04x%08x",
+		u[0], u[1]>>16, u[1]&0xffff, u[2]>>16, u[2]&0xffff, u[3])
+}
+
+// ParseUFID parses the "ufid:UUID" form FormatUFID prints.
+func ParseUFID(s string) (UFID, error) {
+	var u UFID
+	rest, ok := strings.CutPrefix(s, "ufid:")
+	if !ok || len(rest) != 36 {
+		return u, fmt.Errorf("%w: bad ufid %q", ErrSyntax, s)
+	}
+	hex := strings.ReplaceAll(rest, "-", "")
+	if len(hex) != 32 || rest[8] != '-' || rest[13] != '-' || rest[18] != '-' || rest[23] != '-' {
+		return u, fmt.Errorf("%w: bad ufid %q", ErrSyntax, s)
+	}
+	for i := range u {
+		v, err := strconv.ParseUint(hex[8*i:8*i+8], 16, 32)
+		if err != nil {
+			return u, fmt.Errorf("%w: bad ufid %q", ErrSyntax, s)
+		}
+		u[i] = uint32(v)
+	}
+	return u, nil
+}
