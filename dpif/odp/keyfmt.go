@@ -434,17 +434,6 @@ func (w *keyWriter) l4(k, m *flow.Key) {
 			f.macField("tll", k.ArpTHA, nm.ArpTHA)
 			w.close()
 		}
-		if k.NDReserved != 0 || k.TCPFlags != 0 || nm.NDReserved != 0 || nm.TCPFlags != 0 {
-			if w.show(nm.NDReserved == 0 && uint8(nm.TCPFlags) == 0) {
-				w.open("nd_ext")
-				w.b.WriteString("nd_reserved=0x")
-				w.b.WriteString(hexString(uint64(k.NDReserved)))
-				f := w.fields()
-				f.any = true
-				f.uintField("nd_options_type", uint64(uint8(k.TCPFlags)), uint64(uint8(nm.TCPFlags)), 0xff, false)
-				w.close()
-			}
-		}
 	}
 }
 
@@ -508,15 +497,20 @@ func (w *keyWriter) tunnelFields(f *fieldFmt, k, m *flow.Key, exact bool) {
 		flags |= flow.TunFlagKey
 		mflags |= flow.TunFlagKey
 	}
+	v4mask := func(a [16]byte) uint32 {
+		if exact {
+			return 0xffffffff
+		}
+		v, _ := mappedV4(a)
+		return v
+	}
 	if v4, ok := mappedV4(k.TunSrc); ok {
-		mv4, _ := mappedV4(m.TunSrc)
-		f.ipv4Field("src", v4, mv4)
+		f.ipv4Field("src", v4, v4mask(m.TunSrc))
 	} else if !isZero(k.TunSrc[:]) {
 		f.ipv6Field("ipv6_src", k.TunSrc, m.TunSrc)
 	}
 	if v4, ok := mappedV4(k.TunDst); ok {
-		mv4, _ := mappedV4(m.TunDst)
-		f.ipv4Field("dst", v4, mv4)
+		f.ipv4Field("dst", v4, v4mask(m.TunDst))
 	} else if !isZero(k.TunDst[:]) {
 		f.ipv6Field("ipv6_dst", k.TunDst, m.TunDst)
 	}

@@ -355,9 +355,13 @@ func (p *keyParser) attr(l *keyLevel, depth int) error {
 		if err = p.mark(l, atNDExt, name); err != nil {
 			return err
 		}
+		// Like stock's userspace datapath, accept and ignore ND
+		// extensions: its flow keys never carry them.
+		var rk, rm uint32
+		var ok, om uint16
 		return p.fields(name, map[string]fieldParser{
-			"nd_reserved=":     u32F(&k.NDReserved, &m.NDReserved),
-			"nd_options_type=": u8in16F(&k.TCPFlags, &m.TCPFlags),
+			"nd_reserved=":     u32F(&rk, &rm),
+			"nd_options_type=": u8in16F(&ok, &om),
 		})
 	}
 	p.i = start

@@ -272,7 +272,19 @@ var oracleCases = []struct{ key, acts string }{
 	// mpls
 	{"in_port(1),eth(),eth_type(0x8847),mpls(label=100,tc=3,ttl=64,bos=1)", "2"},
 	{"in_port(1),eth(),eth_type(0x8847),mpls(label=100/0xff,tc=3/1,ttl=64,bos=1)", "2"},
+	// conntrack original tuple, tunnel metadata
+	{"ct_state(+trk+snat-dnat),ct_tuple4(src=1.1.1.1,dst=2.2.2.2,proto=6,tp_src=1,tp_dst=2),in_port(1),eth(),eth_type(0x0800),ipv4()", "2"},
+	{"ct_tuple6(src=::1,dst=::2,proto=17,tp_src=1,tp_dst=2),in_port(1),eth(),eth_type(0x86dd),ipv6()", "2"},
+	{"tunnel(tun_id=0x5,src=1.1.1.1,dst=2.2.2.2,ttl=64,tp_dst=4789,flags(+key)),in_port(1),eth(),eth_type(0x0800),ipv4()", "2"},
+	{"tunnel(tun_id=0x5/0xff,dst=2.2.2.2,ttl=64,flags(-df+csum)),in_port(1),eth(),eth_type(0x0800),ipv4()", "2"},
+	{"in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=0),nd(target=::1),nd_ext(nd_reserved=0x5,nd_options_type=1)", "2"},
+	{"in_port(1),eth(),eth_type(0x0800),ipv4(proto=6),tcp(),tcp_flags(fin|0x800)", "2"},
+	{"in_port(1),eth(),eth_type(0x0800),ipv4(src=1.2.3.4/0.0.0.0,proto=6),tcp()", "2"},
 	// actions
+	{"in_port(1),eth(),eth_type(0x0800),ipv4()", "set(tunnel(tun_id=0x5,dst=1.1.1.1,ttl=64,flags(df|key))),2"},
+	{"in_port(1),eth(),eth_type(0x0800),ipv4(proto=1),icmp()", "set(icmp(type=1)),2"},
+	{"in_port(1),eth(),eth_type(0x86dd),ipv6(proto=58),icmpv6(type=135,code=0),nd()", "set(nd(target=::1,sll=00:00:00:00:00:01)),2"},
+	{"in_port(1),eth(),eth_type(0x0800),ipv4()", "2,clone(1),1"},
 	{"in_port(1),eth(),eth_type(0x0800),ipv4(proto=6),tcp()", "set(ipv4(src=1.1.1.1/255.255.255.0,ttl=3)),2"},
 	{"in_port(1),eth(),eth_type(0x0800),ipv4(proto=6),tcp()", "set(ipv4(src=1.1.1.1,dst=2.2.2.2,proto=6,tos=0,ttl=3,frag=no)),2"},
 	{"in_port(1),eth(),eth_type(0x0800),ipv4(proto=6),tcp()", "set(ipv4(tos=0x4/0xfc)),set(tcp(dst=80)),2"},
