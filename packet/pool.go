@@ -219,8 +219,9 @@ func (pl *Pool) drainRemoteLocked() {
 }
 
 // Stats returns a snapshot of the pool's counters. It is safe to call from
-// any goroutine; counts moving concurrently may be off by the packets in
-// flight.
+// any goroutine. A cache's allocations and frees count from the last time
+// it published them (see Cache.PublishStats), so InUse may be off by the
+// packets a cache handled since.
 func (pl *Pool) Stats() PoolStats {
 	var allocs, frees, fails [2]uint64
 	pl.mu.Lock()
@@ -252,11 +253,26 @@ func (pl *Pool) Stats() PoolStats {
 // forwarding loop, a handler). Its counters may be read by Pool.Stats from
 // any goroutine.
 type Cache struct {
-	pool     *Pool
-	free     [2][]Handle
-	allocs   [2]atomic.Uint64
-	frees    [2]atomic.Uint64
-	failures [2]atomic.Uint64
+	pool *Pool
+	free [2][]Handle
+	// Plain counters owned by the cache's goroutine, published to the
+	// atomics below by PublishStats (and on every exchange with the pool),
+	// so that the per-packet path does no atomic read-modify-write.
+	nAllocs, nFrees [2]uint64
+	allocs          [2]atomic.Uint64
+	frees           [2]atomic.Uint64
+	failures        [2]atomic.Uint64
+}
+
+// PublishStats makes the cache's allocation counters visible to
+// Pool.Stats. The cache publishes them whenever it exchanges buffers with
+// the pool; an owner that allocates and frees in a steady state should call
+// PublishStats now and then (a forwarding loop: once per iteration).
+func (c *Cache) PublishStats() {
+	for cl := range 2 {
+		c.allocs[cl].Store(c.nAllocs[cl])
+		c.frees[cl].Store(c.nFrees[cl])
+	}
 }
 
 // NewCache returns a new cache of pl for the calling goroutine.
@@ -300,7 +316,7 @@ func (c *Cache) Alloc(size int) *Packet {
 	p.off = uint32(c.pool.headroom)
 	p.n = uint32(size)
 	p.Meta = zeroMeta
-	c.allocs[cl].Add(1)
+	c.nAllocs[cl]++
 	return p
 }
 
@@ -316,6 +332,7 @@ func (c *Cache) refill(cl int) bool {
 	c.free[cl] = append(c.free[cl], g[len(g)-n:]...)
 	pl.free[cl] = g[:len(g)-n]
 	pl.mu.Unlock()
+	c.PublishStats()
 	return n > 0
 }
 
@@ -336,7 +353,7 @@ func (c *Cache) Free(p *Packet) {
 		c.flush(int(cl))
 	}
 	c.free[cl] = append(c.free[cl], p.handle)
-	c.frees[cl].Add(1)
+	c.nFrees[cl]++
 }
 
 // flush gives BatchSize buffers of class cl back to the pool.
@@ -347,6 +364,7 @@ func (c *Cache) flush(cl int) {
 	pl.free[cl] = append(pl.free[cl], f[len(f)-BatchSize:]...)
 	pl.mu.Unlock()
 	c.free[cl] = f[:len(f)-BatchSize]
+	c.PublishStats()
 }
 
 // Release gives every buffer the cache holds back to the pool. The cache
@@ -359,6 +377,7 @@ func (c *Cache) Release() {
 		c.free[cl] = c.free[cl][:0]
 	}
 	pl.mu.Unlock()
+	c.PublishStats()
 }
 
 // FreeBatch frees every packet of b and resets it.
