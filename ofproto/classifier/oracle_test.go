@@ -196,7 +196,10 @@ func TestOracleMegaflow(t *testing.T) {
 			{pri: 100, nwDst: "0.0.0.0/1"},
 		},
 	}
-	packets := []struct{ src, dst string; sp, dp uint16 }{
+	packets := []struct {
+		src, dst string
+		sp, dp   uint16
+	}{
 		{"10.0.0.1", "10.1.2.3", 1000, 80},
 		{"192.168.1.1", "10.1.2.3", 1000, 80},
 		{"172.16.5.5", "30.0.0.1", 0x8001, 443},
