@@ -169,7 +169,7 @@ func TestParseFormatValue(t *testing.T) {
 		{"ct_state", "trk|est", "est|trk", ""},
 		{"tun_flags", "+oam", "oam", ""},
 		{"packet_type", "(1,0x800)", "(1,0x800)", ""},
-		{"packet_type", "(1,0x800", "", "(1,0x800: bad syntax for packet type missing ')'"},
+		{"packet_type", "(1,0x800", "", "0x800: bad syntax for packet type missing ')'"},
 		{"metadata", "*", "ANY", ""},
 		{"ct_label", "0x1/0xff", "0x1/0xff", ""},
 		{"tun_id", "0x0", "0", ""},

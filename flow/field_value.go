@@ -535,13 +535,13 @@ func parseFlags(s string, name func(uint32) string, field string, allowed uint32
 				break
 			}
 			if bit == 0 {
-				return 0, 0, unknown
+				return 0, 0, fmt.Errorf("%s: unknown %s flag(s)", s, field)
 			}
 			if mask&bit != 0 {
 				return 0, 0, fmt.Errorf("%s: Each %s flag can be specified only once", s, field)
 			}
 			if bit&allowed == 0 {
-				return 0, 0, unknown
+				return 0, 0, fmt.Errorf("%s: unknown %s flag(s)", s, field)
 			}
 			if set {
 				flags |= bit
@@ -663,26 +663,27 @@ func FormatTunFlags(flags, mask uint16) string {
 }
 
 func parsePacketType(s string, v []byte) error {
-	orig := s
-	bad := func(what string) error {
-		return fmt.Errorf("%s: bad syntax for packet type %s", orig, what)
+	bad := func(at, what string) error {
+		return fmt.Errorf("%s: bad syntax for packet type %s", at, what)
 	}
 	if !strings.HasPrefix(s, "(") {
-		return bad("missing '('")
+		return bad(s, "missing '('")
 	}
-	rest, err := ParseInt(s[1:], v[:2])
-	if err != nil {
-		return bad("ns")
+	s = s[1:]
+	rest, err := ParseInt(s, v[:2])
+	if err != nil || rest == s {
+		return bad(s, "ns")
 	}
 	if !strings.HasPrefix(rest, ",") {
-		return bad("missing ','")
+		return bad(s, "missing ','")
 	}
-	rest, err = ParseInt(rest[1:], v[2:4])
-	if err != nil {
-		return bad("ns_type")
+	s = rest[1:]
+	rest, err = ParseInt(s, v[2:4])
+	if err != nil || rest == s {
+		return bad(s, "ns_type")
 	}
 	if !strings.HasPrefix(rest, ")") {
-		return bad("missing ')'")
+		return bad(s, "missing ')'")
 	}
 	return nil
 }
