@@ -164,7 +164,7 @@ func TestParseFormatValue(t *testing.T) {
 		{"tcp_flags", "syn|ack", "syn|ack", ""},
 		{"tcp_flags", "0x2/0x12", "+syn-ack", ""},
 		{"tcp_flags", "+syn+syn", "", "syn: Each TCP flag can be specified only once"},
-		{"tcp_flags", "+foo", "", "+foo: unknown TCP flag(s)"},
+		{"tcp_flags", "+foo", "", "foo: unknown TCP flag(s)"},
 		{"ct_state", "+trk+new", "+new+trk", ""},
 		{"ct_state", "trk|est", "est|trk", ""},
 		{"tun_flags", "+oam", "oam", ""},
