@@ -253,8 +253,6 @@ func encodeAction(w *buf, v uint8, a Action) error {
 		switch {
 		case a.CT:
 			nx(w, nxastResubmitTabCT, 16, func() { w.u16(uint16(a.InPort)); w.u8(a.Table) })
-		case a.Table == TableCurrent:
-			nx(w, nxastResubmit, 16, func() { w.u16(uint16(a.InPort)) })
 		default:
 			nx(w, nxastResubmitTable, 16, func() { w.u16(uint16(a.InPort)); w.u8(a.Table) })
 		}

@@ -451,7 +451,7 @@ func maskBits(mask uint32) int {
 // OF1.0 cannot express give an OFPBMC_BAD_FIELD error; non-CIDR masks give
 // OFPBMC_BAD_NW_ADDR_MASK; other masks OFPBMC_BAD_MASK.
 func Match10FromFields(m *Match) (Match10, error) {
-	o := Match10{Wildcards: ofpfwAll}
+	o := Match10{Wildcards: ofpfwAll&^(0x3f<<ofpfwNwSrcShft|0x3f<<ofpfwNwDstShft) | 32<<ofpfwNwSrcShft | 32<<ofpfwNwDstShft}
 	full := func(f MatchField) bool {
 		for _, b := range f.Mask {
 			if b != 0xff {
