@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -92,7 +92,36 @@ func TestCaptureFlowMods(t *testing.T) {
 	}
 }
 
-var dumpLineRE = regexp.MustCompile(`(?:table=\d+, )?n_packets=\d+, n_bytes=\d+, `)
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// flowText splits a parse-flow or dump-flows line into its match and
+// actions text.
+func flowText(line string) (match, actions string) {
+	i := strings.Index(line, " actions=")
+	if i < 0 {
+		if strings.HasPrefix(strings.TrimSpace(line), "actions=") {
+			return "", strings.TrimSpace(line)
+		}
+		return "", line
+	}
+	prefix := line[:i]
+	if j := strings.Index(prefix, " ADD"); j >= 0 {
+		prefix = prefix[j+4:]
+	}
+	for _, tok := range strings.Fields(prefix) {
+		skip := strings.HasSuffix(tok, ",")
+		for _, p := range []string{"table:", "cookie:", "idle:", "hard:", "importance:", "buf:", "out_port:", "flags:"} {
+			skip = skip || strings.HasPrefix(tok, p)
+		}
+		if !skip {
+			match = tok
+		}
+	}
+	return match, line[i+1:]
+}
 
 // TestDumpFlowsReply answers ovs-ofctl dump-flows with the flow decoded from
 // its own add-flow, so ovs-ofctl's formatting of our FLOW stats reply must
@@ -148,6 +177,15 @@ func TestDumpFlowsReply(t *testing.T) {
 				}
 				if strings.Contains(dump, "***") || strings.Contains(dump, "error") {
 					t.Errorf("dump-flows could not parse our reply:\n%s", dump)
+				}
+				pf, err := exec.Command("ovs-ofctl", append(versionArgs(v), "parse-flow", tc.flow)...).CombinedOutput()
+				if err != nil {
+					t.Fatalf("parse-flow: %v\n%s", err, pf)
+				}
+				wantM, wantA := flowText(lastLine(string(pf)))
+				gotM, gotA := flowText(lastLine(dump))
+				if wantM != gotM || wantA != gotA {
+					t.Errorf("dump-flows shows %q %q, parse-flow %q %q", gotM, gotA, wantM, wantA)
 				}
 			})
 		}
