@@ -561,7 +561,7 @@ func encodeBody(w *buf, m Message) error {
 			if v <= Version13 {
 				w.u32(m.Advertise)
 				w.zeros(4)
-			} else {
+			} else if m.Advertise != 0 {
 				w.u16(0)
 				w.u16(8)
 				w.u32(m.Advertise)

@@ -487,6 +487,12 @@ func decodeStatsReply(h Header, r *rd) (Message, error) {
 	case StatsQueue:
 		for r.ok && len(r.b) > 0 {
 			var q QueueStats
+			if v >= Version14 {
+				if n := r.u16(); n != 48 {
+					return nil, fmt.Errorf("openflow: queue stats length %d: %w", n, ErrOFPBRCBadLen)
+				}
+				r.skip(6)
+			}
 			if v == Version10 {
 				q.PortNo = Port(r.u16())
 				r.skip(2)
@@ -690,9 +696,9 @@ func decodePortStats(v uint8, r *rd) (PortStats, error) {
 		p.PortNo, _ = port32to16(r.u32())
 		r.skip(4)
 	default:
-		p.PortNo, _ = port32to16(r.u32())
 		plen = int(r.u16())
 		r.skip(2)
+		p.PortNo, _ = port32to16(r.u32())
 		p.DurationSec, p.DurationNSec = r.u32(), r.u32()
 	}
 	p.RxPackets, p.TxPackets, p.RxBytes, p.TxBytes = r.u64(), r.u64(), r.u64(), r.u64()
@@ -732,9 +738,9 @@ func encodePortStats(w *buf, v uint8, p *PortStats) {
 		w.u32(port16to32(p.PortNo))
 		w.zeros(4)
 	default:
-		w.u32(port16to32(p.PortNo))
 		w.u16(80 + 40)
 		w.zeros(2)
+		w.u32(port16to32(p.PortNo))
 		w.u32(p.DurationSec)
 		w.u32(p.DurationNSec)
 	}
@@ -807,6 +813,10 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 		}
 	case StatsQueue:
 		for _, q := range m.Queues {
+			if v >= Version14 {
+				w.u16(48)
+				w.zeros(6)
+			}
 			if v == Version10 {
 				w.u16(uint16(q.PortNo))
 				w.zeros(2)

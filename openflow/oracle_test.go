@@ -48,6 +48,8 @@ type ofctlSession struct {
 	recv    [][]byte
 	// stats answers a stats request; nil means an empty reply of its kind.
 	stats func(req *StatsRequest) *StatsReply
+	// config is what SET_CONFIG last set, echoed by GET_CONFIG.
+	config SwitchConfig
 }
 
 var ourVersions = []uint8{Version10, Version11, Version12, Version13, Version14, Version15}
@@ -77,11 +79,18 @@ func (s *ofctlSession) respond(conn net.Conn, raw []byte) error {
 	case *FeaturesRequest:
 		fr := &FeaturesReply{Header: h, DatapathID: 0xabc, NBuffers: 0, NTables: 254, Capabilities: 0xc7, Actions: 0xfff}
 		if h.Version < Version13 {
-			fr.Ports = []PortDesc{{PortNo: PortLocal, Name: "br0", HWAddr: [6]byte{2, 0, 0, 0, 0, 1}, Config: 1, State: 1}}
+			fr.Ports = []PortDesc{
+				{PortNo: PortLocal, Name: "br0", HWAddr: [6]byte{2, 0, 0, 0, 0, 1}, Config: 1, State: 1},
+				{PortNo: 1, Name: "p1", HWAddr: [6]byte{0xaa, 0, 0, 0, 0, 1}, Curr: 0x840, Advertised: 0x840, Supported: 0x840},
+			}
 		}
 		out = fr
 	case *GetConfigRequest:
-		out = &SwitchConfig{Header: h, MissSendLen: 0xffff}
+		c := s.config
+		c.Header, c.Set = h, false
+		out = &c
+	case *SwitchConfig:
+		s.config = *m
 	case *BarrierRequest:
 		out = &BarrierReply{Header: h}
 	case *RoleMsg:
