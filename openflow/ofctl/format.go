@@ -288,18 +288,6 @@ func formatMatch(b *strings.Builder, m *flow.Match, priority int) {
 	if priority != defaultPriority {
 		fmt.Fprintf(b, "priority=%d,", priority)
 	}
-	u32 := func(name string, v, mask uint32) {
-		if mask != 0 {
-			fmt.Fprintf(b, "%s=%#x", name, v)
-			if mask == 0 {
-				b.WriteString("0")
-			}
-			if mask != 0xffffffff {
-				fmt.Fprintf(b, "/%#x", mask)
-			}
-			b.WriteByte(',')
-		}
-	}
 	u32hex := func(name string, v, mask uint32) {
 		if mask != 0 {
 			b.WriteString(name + "=" + hex64(uint64(v)))
@@ -309,7 +297,6 @@ func formatMatch(b *strings.Builder, m *flow.Match, priority int) {
 			b.WriteByte(',')
 		}
 	}
-	_ = u32
 	u64hex := func(name string, v, mask uint64) {
 		if mask != 0 {
 			b.WriteString(name + "=" + hex64(v))

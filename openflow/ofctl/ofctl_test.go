@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"govs.dev/govs/flow"
 	"govs.dev/govs/openflow"
@@ -219,7 +218,6 @@ func TestFormatFlowStatsAgainstOVS(t *testing.T) {
 	if n != len(flows) {
 		t.Errorf("dumped %d flows, want %d:\n%s", n, len(flows), out)
 	}
-	_ = time.Second
 }
 
 // statsFromLine takes the statistics of a dump-flows line apart and parses
