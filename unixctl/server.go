@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Handler runs one command. args holds the command's arguments (not the
@@ -49,11 +50,20 @@ type Server struct {
 
 	mu       sync.Mutex
 	commands map[string]*command
-	conns    map[net.Conn]struct{}
+	conns    map[net.Conn]*connState
 	closed   bool
 
-	wg sync.WaitGroup
+	wg     sync.WaitGroup // the accept loop
+	connWG sync.WaitGroup // connection goroutines
 }
+
+// connState tracks whether a connection is between reading a request and
+// writing its reply, so that Close lets that reply go out.
+type connState struct{ busy bool }
+
+// closeGrace bounds how long Close waits for replies in progress (such as
+// the reply to "exit", sent after the daemon has cleaned up).
+const closeGrace = 2 * time.Second
 
 // Listen creates the control socket at path (an existing stale socket file
 // at that path is removed first, as OVS does), registers the built-in
@@ -82,7 +92,7 @@ func ListenVersion(path, version string) (*Server, error) {
 		listener: l,
 		version:  version,
 		commands: make(map[string]*command),
-		conns:    make(map[net.Conn]struct{}),
+		conns:    make(map[net.Conn]*connState),
 	}
 	s.Register("list-commands", "", 0, 0, func([]string) (string, error) {
 		return s.listCommands(), nil
@@ -156,10 +166,10 @@ func (s *Server) listCommands() string {
 	return b.String()
 }
 
-// Close stops accepting connections, closes every open connection and
-// removes the socket file. It does not wait for running handlers: a handler
-// that is still running when Close is called finishes, but its reply is
-// lost. Close is idempotent.
+// Close stops accepting connections, removes the socket file and closes
+// every idle connection. A connection whose request is being handled gets
+// up to two seconds to send its reply (so that "exit" can answer after the
+// daemon has cleaned up) before it is closed too. Close is idempotent.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -167,12 +177,25 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
-	for c := range s.conns {
-		_ = c.Close()
+	for c, st := range s.conns {
+		if !st.busy {
+			_ = c.Close()
+		}
 	}
 	s.mu.Unlock()
 	err := s.listener.Close()
 	s.wg.Wait()
+	done := make(chan struct{})
+	go func() { s.connWG.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
+		s.mu.Lock()
+		for c := range s.conns {
+			_ = c.Close()
+		}
+		s.mu.Unlock()
+	}
 	if err != nil {
 		return fmt.Errorf("unixctl: close %s: %w", s.path, err)
 	}
@@ -199,9 +222,11 @@ func (s *Server) acceptLoop() {
 			_ = c.Close()
 			return
 		}
-		s.conns[c] = struct{}{}
+		st := &connState{}
+		s.conns[c] = st
+		s.connWG.Add(1)
 		s.mu.Unlock()
-		go s.serve(c)
+		go s.serve(c, st)
 	}
 }
 
@@ -221,12 +246,13 @@ type reply struct {
 	Error  *string         `json:"error"`
 }
 
-func (s *Server) serve(c net.Conn) {
+func (s *Server) serve(c net.Conn, st *connState) {
 	defer func() {
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
 		_ = c.Close()
+		s.connWG.Done()
 	}()
 	dec := json.NewDecoder(bufio.NewReader(io.LimitReader(c, 1<<62)))
 	w := bufio.NewWriter(c)
@@ -238,6 +264,13 @@ func (s *Server) serve(c net.Conn) {
 		if len(raw) > maxRequestBytes {
 			return
 		}
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return
+		}
+		st.busy = true
+		s.mu.Unlock()
 		resp, ok := s.handle(raw)
 		if !ok {
 			// OVS drops a connection that sends anything but a request.
@@ -251,6 +284,13 @@ func (s *Server) serve(c net.Conn) {
 			return
 		}
 		if err := w.Flush(); err != nil {
+			return
+		}
+		s.mu.Lock()
+		st.busy = false
+		closed := s.closed
+		s.mu.Unlock()
+		if closed {
 			return
 		}
 	}

@@ -238,3 +238,31 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+func TestCloseLetsReplyInProgressFinish(t *testing.T) {
+	s := newTestServer(t)
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	s.Register("test/exit", "", 0, 0, func([]string) (string, error) {
+		close(entered)
+		<-release
+		return "bye", nil
+	})
+	c, err := net.Dial("unix", s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte(`{"method":"test/exit","params":[],"id":0}`))
+	<-entered
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	var v map[string]any
+	if err := json.NewDecoder(c).Decode(&v); err != nil || v["result"] != "bye\n" {
+		t.Fatalf("reply during Close: %v %v", v, err)
+	}
+	<-closed
+}
