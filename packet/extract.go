@@ -7,6 +7,14 @@ import (
 	"govs.dev/govs/flow"
 )
 
+// Packet types of Meta.PacketType and flow.Key.PacketType.
+const (
+	PacketTypeEthernet = 0                   // (OFPHTN_ONF, 0)
+	PacketTypeIPv4     = 1<<16 | 0x0800      // (OFPHTN_ETHERTYPE, 0x0800)
+	PacketTypeIPv6     = 1<<16 | 0x86dd      // (OFPHTN_ETHERTYPE, 0x86dd)
+	PacketTypeMPLS     = 1<<16 | EthTypeMPLS // (OFPHTN_ETHERTYPE, 0x8847)
+)
+
 // EtherType and IP protocol numbers used by Extract and Compose.
 const (
 	EthTypeIPv4    = 0x0800
@@ -114,39 +122,36 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 	m.L2Pad = 0
 	m.L3OK, m.L4OK = false, false
 
-	// Link layer: a full Ethernet header is required.
-	if len(data) < 14 {
-		return
-	}
-	m.L2Ofs = 0
-	copy(k.DlDst[:], data[0:6])
-	copy(k.DlSrc[:], data[6:12])
-	off := 12
-	limit := int(vlanLimit.Load())
-	for n := 0; n < limit; n++ {
-		tpid := be16(data[off:])
-		if tpid != EthTypeVLAN && tpid != EthTypeQinQ || len(data)-off < 6 {
-			break
+	var dlType uint16
+	off := 0
+	if m.PacketType != PacketTypeEthernet {
+		// A bare L3 packet: the packet type gives the dl_type.
+		k.PacketType = m.PacketType
+		dlType = uint16(m.PacketType)
+		k.DlType = dlType
+	} else {
+		// Link layer: a full Ethernet header is required.
+		if len(data) < 14 {
+			return
 		}
-		k.VLANs[n] = flow.VLAN{TPID: tpid, TCI: be16(data[off+2:]) | flow.VLANCFI}
-		off += 4
-	}
-	dlType := be16(data[off:])
-	off += 2
-	if dlType < EthTypeMin {
-		dlType = DlTypeNone
-		if len(data)-off >= 8 {
-			llc := data[off : off+8]
-			if llc[0] == 0xaa && llc[1] == 0xaa && llc[2] == 0x03 &&
-				llc[3] == 0 && llc[4] == 0 && llc[5] == 0 {
-				off += 8
-				if t := be16(llc[6:]); t >= EthTypeMin {
-					dlType = t
-				}
+		m.L2Ofs = 0
+		copy(k.DlDst[:], data[0:6])
+		copy(k.DlSrc[:], data[6:12])
+		off = 12
+		limit := int(vlanLimit.Load())
+		for n := 0; n < limit; n++ {
+			tpid := be16(data[off:])
+			if tpid != EthTypeVLAN && tpid != EthTypeQinQ || len(data)-off < 6 {
+				break
 			}
+			k.VLANs[n] = flow.VLAN{TPID: tpid, TCI: be16(data[off+2:]) | flow.VLANCFI}
+			off += 4
 		}
+		dlType = be16(data[off:])
+		off += 2
+		dlType = parseLLC(data, &off, dlType)
+		k.DlType = dlType
 	}
-	k.DlType = dlType
 
 	// MPLS label stack.
 	if dlType == EthTypeMPLS || dlType == EthTypeMPLSMC {
@@ -322,6 +327,27 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 			extractND(rest, k)
 		}
 	}
+}
+
+// parseLLC handles an 802.3 length in place of an EtherType: an LLC/SNAP
+// header with the Ethernet OUI gives the EtherType, anything else is
+// DlTypeNone, like OVS's parse_ethertype.
+func parseLLC(data []byte, off *int, dlType uint16) uint16 {
+	if dlType >= EthTypeMin {
+		return dlType
+	}
+	if len(data)-*off < 8 {
+		return DlTypeNone
+	}
+	llc := data[*off : *off+8]
+	if llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] != 0 || llc[4] != 0 || llc[5] != 0 {
+		return DlTypeNone
+	}
+	*off += 8
+	if t := be16(llc[6:]); t >= EthTypeMin {
+		return t
+	}
+	return DlTypeNone
 }
 
 // extractND parses a neighbour solicitation or advertisement (rest starts at

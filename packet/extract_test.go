@@ -551,3 +551,29 @@ func BenchmarkExtract(b *testing.B) {
 		})
 	}
 }
+
+func TestExtractL3PacketType(t *testing.T) {
+	full := ser(t, ethL(layers.EthernetTypeIPv4), ip4L(layers.IPProtocolUDP), &layers.UDP{SrcPort: 1, DstPort: 2}, payload)
+	var want flow.Key
+	var m Meta
+	ExtractBytes(full, &m, &want)
+	want.DlSrc, want.DlDst = [6]byte{}, [6]byte{}
+	want.PacketType = PacketTypeIPv4
+
+	m = Meta{PacketType: PacketTypeIPv4}
+	var k flow.Key
+	ExtractBytes(full[14:], &m, &k)
+	if k != want {
+		t.Errorf("L3 IPv4 packet:\n got %+v\nwant %+v", k, want)
+	}
+	if m.L2Ofs != OffsetNone || m.L3Ofs != 0 || m.L4Ofs != 20 || !m.L4OK {
+		t.Errorf("offsets %+v", m)
+	}
+
+	mpls := []byte{0, 0x14, 0x11, 0x40, 0x45}
+	m = Meta{PacketType: PacketTypeMPLS}
+	ExtractBytes(mpls, &m, &k)
+	if k.DlType != EthTypeMPLS || k.MPLS[0] != 0x00141140 || m.L2_5Ofs != 0 || m.L3Ofs != 4 {
+		t.Errorf("L3 MPLS packet: %+v %+v", k, m)
+	}
+}

@@ -40,6 +40,11 @@ type Meta struct {
 	DpHash      uint32
 	SkbPriority uint32
 	PktMark     uint32
+	// PacketType is the OpenFlow packet type, (namespace << 16) | type, as
+	// in flow.Key: 0 for Ethernet frames; (1 << 16) | EtherType for a bare
+	// L3 packet (for example after an L3 tunnel decapsulation), which
+	// Extract parses from its first byte with that dl_type.
+	PacketType uint32
 
 	// Connection tracking state, as set by the ct action. Extract copies
 	// the ct_* fields into the key only when CtState is nonzero, like OVS.
