@@ -1,0 +1,456 @@
+package xlate
+
+import (
+	"fmt"
+	"time"
+
+	"govs.dev/govs/dpif/odp"
+	"govs.dev/govs/flow"
+	"govs.dev/govs/openflow"
+)
+
+// Limits as in OVS.
+const (
+	// MaxResubmitDepth bounds nested resubmit/goto/patch recursion.
+	MaxResubmitDepth = 64
+	// MaxResubmits bounds the total number of resubmits in one translation.
+	MaxResubmits = MaxResubmitDepth * MaxResubmitDepth
+	// MaxStackDepth bounds the push/pop stack (bytes of pushed fields).
+	MaxStackDepth = 1024
+)
+
+// Input is one translation request.
+type Input struct {
+	// Key is the datapath flow key (InPort is a datapath port number).
+	Key flow.Key
+	// Learn enables side effects (MAC learning). Revalidation and trace
+	// without -generate translate with Learn false... but OVS's trace does
+	// learn; callers decide.
+	Learn bool
+	// Trace, if not nil, receives the ofproto/trace report.
+	Trace *Trace
+	// Actions, when not nil, are run instead of the pipeline (packet-out):
+	// on bridge Bridge with OpenFlow in_port OFInPort.
+	Actions  []openflow.Action
+	Bridge   string
+	OFInPort openflow.Port
+}
+
+// Result is the outcome of a translation.
+type Result struct {
+	// Actions are the datapath actions; empty means drop.
+	Actions []odp.Action
+	// Mask is the megaflow mask (in datapath terms).
+	Mask flow.Key
+	// Cache records what the translation depended on and what to replay when
+	// statistics are pushed.
+	Cache Cache
+	// SlowPath is non-zero when the flow must not be cached because a
+	// translation step needs every packet (e.g. controller actions).
+	SlowPath uint32
+	// Final is the flow at the end of translation (OpenFlow view).
+	Final flow.Key
+	// Bridge is the bridge of the input port.
+	Bridge *Bridge
+}
+
+// Slow path reasons (OVS's slow_path_reason bits).
+const (
+	SlowController = 1 << 3
+	SlowAction     = 1 << 4
+)
+
+// ErrNoInPort means the key's in_port is not a port of any bridge.
+var ErrNoInPort = fmt.Errorf("xlate: no such datapath port")
+
+type ctx struct {
+	cfg   *Config
+	in    *Input
+	br    *Bridge
+	flow  flow.Key // current flow, OpenFlow port numbers
+	base  flow.Key // what the datapath packet looks like after the actions emitted so far
+	wc    flow.Key // wildcards, OpenFlow view
+	acts  []odp.Action
+	res   *Result
+	depth int
+	nres  int
+	table uint8
+	exit  bool
+	// last is true while the action being run is the last of its list
+	// (a final resubmit does not nest in the trace, as in OVS).
+	last bool
+	// stack is the push/pop stack; each entry a field's bytes.
+	stack  [][]byte
+	actset []openflow.Action
+	tr     *Trace
+	now    time.Time
+	err    error
+}
+
+// Translate runs the OpenFlow pipeline for in.Key and returns the datapath
+// actions and megaflow mask. It is safe to call from many goroutines.
+func Translate(cfg *Config, in *Input) (*Result, error) {
+	res := &Result{}
+	var br *Bridge
+	var ofIn openflow.Port
+	if in.Actions != nil {
+		br = cfg.Bridges[in.Bridge]
+		if br == nil {
+			return res, fmt.Errorf("xlate: no bridge %q", in.Bridge)
+		}
+		ofIn = in.OFInPort
+	} else {
+		p := cfg.ByDPPort[in.Key.InPort]
+		if p == nil {
+			return res, ErrNoInPort
+		}
+		br, ofIn = p.Bridge, p.OFPort
+	}
+	c := &ctx{cfg: cfg, in: in, br: br, res: res, tr: in.Trace}
+	res.Bridge = br
+	c.flow = in.Key
+	c.flow.InPort = uint32(ofIn)
+	c.base = in.Key
+	if br.Now != nil {
+		c.now = br.Now()
+	} else {
+		c.now = time.Now()
+	}
+	c.initWildcards()
+	if c.tr != nil {
+		c.tr.flow = c.flow
+		c.tr.bridgeHeader(c.br.Name)
+	}
+	switch inPort := br.Ports[ofIn]; {
+	case in.Actions != nil:
+		c.doActions(in.Actions, false)
+	case inPort != nil && inPort.NoRecv:
+		c.note("OFPPC_NO_RECV is set on input port, dropping")
+	case c.fragDropped():
+		c.note("dropping IP fragment per frag mode drop")
+	default:
+		c.processTable(0)
+	}
+	c.executeActset()
+	res.Actions = c.acts
+	res.Final = c.flow
+	// The mask is in datapath terms: in_port is the datapath port.
+	res.Mask = c.wc
+	res.Mask.InPort = 0xffffffff
+	if c.tr != nil {
+		c.tr.final = c.flow
+		c.tr.finish(res)
+	}
+	return res, c.err
+}
+
+// initWildcards marks the fields every megaflow matches exactly, as OVS does.
+func (c *ctx) initWildcards() {
+	c.wc.RecircID = 0xffffffff
+	c.wc.InPort = 0xffffffff
+	c.wc.PacketType = 0xffffffff
+	c.wc.DlType = 0xffff
+	if c.flow.IsIP() {
+		c.wc.NwFrag = flow.FragMask
+	}
+}
+
+func (c *ctx) fragDropped() bool {
+	return c.br.FragDrop && c.flow.IsIP() && c.flow.NwFrag&flow.FragAny != 0
+}
+
+// lookupKey returns the key used for table lookups: in frag mode "normal"
+// the L4 ports of fragments read as 0, as in OVS.
+func (c *ctx) processTable(table uint8) {
+	if c.depth >= MaxResubmitDepth || c.nres >= MaxResubmits {
+		c.note(fmt.Sprintf("over max translation depth %d", MaxResubmitDepth))
+		c.err = fmt.Errorf("xlate: recursion too deep")
+		return
+	}
+	c.depth++
+	defer func() { c.depth-- }()
+	old := c.table
+	c.table = table
+	defer func() { c.table = old }()
+
+	key := c.flow
+	if c.br.FragNormal && key.IsIP() && key.NwFrag&flow.FragAny != 0 {
+		key.TpSrc, key.TpDst = 0, 0
+	}
+	rule := c.br.Tables.Lookup(table, &key, &c.wc)
+	if c.tr != nil {
+		c.tr.rule(table, rule, c.depth)
+	}
+	if rule == nil {
+		return
+	}
+	c.res.Cache.Rules = append(c.res.Cache.Rules, rule)
+	c.doActions(rule.Actions(), false)
+}
+
+func (c *ctx) note(s string) {
+	if c.tr != nil {
+		c.tr.note(s, c.depth)
+	}
+}
+
+// doActions interprets an OpenFlow action list. inActset is true for the
+// action set executed at the end of the pipeline.
+func (c *ctx) doActions(acts []openflow.Action, inActset bool) {
+	for i, a := range acts {
+		if c.exit || c.err != nil {
+			return
+		}
+		if c.tr != nil {
+			c.tr.action(a, c.depth)
+		}
+		c.last = i == len(acts)-1
+		c.doAction(a)
+	}
+}
+
+func (c *ctx) doAction(a openflow.Action) {
+	f := &c.flow
+	switch a := a.(type) {
+	case openflow.Output:
+		c.output(a.Port, a.MaxLen)
+	case openflow.Enqueue:
+		c.output(a.Port, 0)
+	case openflow.OutputReg:
+		v := c.readRef(a.Src)
+		c.output(openflow.Port(v), a.MaxLen)
+	case openflow.Controller:
+		c.controller(a.Reason)
+	case openflow.SetVLANVID:
+		c.wc.VLANs[0].TCI |= 0x0fff | flow.VLANCFI
+		if f.VLANs[0].TCI&flow.VLANCFI == 0 {
+			if !a.Push {
+				return
+			}
+			f.VLANs[0].TPID = 0x8100
+			f.VLANs[0].TCI = flow.VLANCFI
+		}
+		f.VLANs[0].TCI = f.VLANs[0].TCI&^0x0fff | a.VID&0x0fff
+	case openflow.SetVLANPCP:
+		c.wc.VLANs[0].TCI |= 0xe000 | flow.VLANCFI
+		if f.VLANs[0].TCI&flow.VLANCFI == 0 {
+			if !a.Push {
+				return
+			}
+			f.VLANs[0].TPID = 0x8100
+			f.VLANs[0].TCI = flow.VLANCFI
+		}
+		f.VLANs[0].TCI = f.VLANs[0].TCI&^0xe000 | uint16(a.PCP&7)<<13
+	case openflow.StripVLAN:
+		c.wc.VLANs[0].TCI |= flow.VLANCFI
+		f.VLANs[0] = f.VLANs[1]
+		f.VLANs[1] = flow.VLAN{}
+	case openflow.PushVLAN:
+		c.wc.VLANs[1].TCI |= flow.VLANCFI
+		f.VLANs[1] = f.VLANs[0]
+		f.VLANs[0] = flow.VLAN{TPID: a.EthType, TCI: f.VLANs[1].TCI | flow.VLANCFI}
+	case openflow.SetEthSrc:
+		c.wc.DlSrc = [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+		f.DlSrc = a.MAC
+	case openflow.SetEthDst:
+		c.wc.DlDst = [6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+		f.DlDst = a.MAC
+	case openflow.SetIPv4Src:
+		if f.IsIPv4() {
+			c.wc.NwSrc = 0xffffffff
+			f.NwSrc = a.Addr
+		}
+	case openflow.SetIPv4Dst:
+		if f.IsIPv4() {
+			c.wc.NwDst = 0xffffffff
+			f.NwDst = a.Addr
+		}
+	case openflow.SetIPDSCP:
+		if f.IsIP() {
+			c.wc.NwTOS |= 0xfc
+			f.NwTOS = f.NwTOS&0x03 | a.TOS&0xfc
+		}
+	case openflow.SetIPECN:
+		if f.IsIP() {
+			c.wc.NwTOS |= 0x03
+			f.NwTOS = f.NwTOS&0xfc | a.ECN&0x03
+		}
+	case openflow.SetIPTTL:
+		if f.IsIP() {
+			c.wc.NwTTL = 0xff
+			f.NwTTL = a.TTL
+		}
+	case openflow.SetL4SrcPort:
+		if c.hasL4Ports() {
+			c.wc.NwProto = 0xff
+			c.wc.TpSrc = 0xffff
+			f.TpSrc = a.Port
+		}
+	case openflow.SetL4DstPort:
+		if c.hasL4Ports() {
+			c.wc.NwProto = 0xff
+			c.wc.TpDst = 0xffff
+			f.TpDst = a.Port
+		}
+	case openflow.DecTTL:
+		c.decTTL(a)
+	case openflow.SetField:
+		c.setField(a)
+	case openflow.RegMove:
+		c.regMove(a)
+	case openflow.StackPush:
+		v := c.readRefBytes(a.Field)
+		if len(c.stack) >= MaxStackDepth {
+			c.note("stack overflow")
+			return
+		}
+		c.stack = append(c.stack, v)
+	case openflow.StackPop:
+		if len(c.stack) == 0 {
+			c.note("stack underflow")
+			return
+		}
+		v := c.stack[len(c.stack)-1]
+		c.stack = c.stack[:len(c.stack)-1]
+		c.writeRefBytes(a.Field, v)
+	case openflow.Resubmit:
+		c.resubmit(a)
+	case openflow.GotoTable:
+		c.nres++
+		c.processTable(a.Table)
+	case openflow.WriteMetadata:
+		f.Metadata = f.Metadata&^a.Mask | a.Value&a.Mask
+	case openflow.ClearActions:
+		c.actset = c.actset[:0]
+	case openflow.WriteActions:
+		c.writeActions(a.Actions)
+	case openflow.Meter:
+		// Meters are not implemented yet: rules using them are refused by ofproto.
+	case openflow.Clone:
+		c.clone(a.Actions)
+	case openflow.Note:
+	case openflow.SetTunnel:
+		f.TunID = a.ID
+	case openflow.SetQueue, openflow.PopQueue:
+		// Queues map to skb_priority with QoS; without QoS they are no-ops.
+	case openflow.Exit:
+		c.exit = true
+	case openflow.CTClear:
+		f.CtState, f.CtZone, f.CtMark, f.CtLabel = 0, 0, 0, [16]byte{}
+	default:
+		c.note(fmt.Sprintf("unsupported action %T", a))
+	}
+}
+
+func (c *ctx) hasL4Ports() bool {
+	f := &c.flow
+	if !f.IsIP() {
+		return false
+	}
+	c.wc.NwProto = 0xff
+	switch f.NwProto {
+	case 6, 17, 132:
+		return f.NwFrag&flow.FragLater == 0
+	}
+	return false
+}
+
+func (c *ctx) resubmit(a openflow.Resubmit) {
+	c.nres++
+	if c.tr != nil && !c.last {
+		c.tr.nest += 4
+		defer func() { c.tr.nest -= 4 }()
+	}
+	table := a.Table
+	if table == openflow.TableCurrent {
+		table = c.table
+	}
+	if a.InPort == openflow.PortInPort {
+		c.processTable(table)
+		return
+	}
+	old := c.flow.InPort
+	c.flow.InPort = uint32(a.InPort)
+	c.processTable(table)
+	c.flow.InPort = old
+}
+
+func (c *ctx) decTTL(a openflow.DecTTL) {
+	f := &c.flow
+	if !f.IsIP() {
+		return
+	}
+	c.wc.NwTTL = 0xff
+	if f.NwTTL > 1 {
+		f.NwTTL--
+		return
+	}
+	// TTL would reach 0: send to controller(s) with reason invalid_ttl and
+	// stop processing, as OVS does.
+	c.note("dec_ttl: TTL would become 0, sending to controller")
+	c.controller(2) // OFPR_INVALID_TTL
+	c.exit = true
+}
+
+func (c *ctx) writeActions(acts []openflow.Action) {
+	// OVS merges write_actions into the action set by action type: a later
+	// action of a type replaces an earlier one of the same type.
+	for _, a := range acts {
+		replaced := false
+		for i, old := range c.actset {
+			if fmt.Sprintf("%T", old) == fmt.Sprintf("%T", a) {
+				c.actset[i] = a
+				replaced = true
+				break
+			}
+		}
+		if !replaced {
+			c.actset = append(c.actset, a)
+		}
+	}
+}
+
+// executeActset runs the action set at the end of the pipeline in OpenFlow's
+// required order: everything else first, then output or group.
+func (c *ctx) executeActset() {
+	if len(c.actset) == 0 {
+		return
+	}
+	var outs []openflow.Action
+	var rest []openflow.Action
+	for _, a := range c.actset {
+		switch a.(type) {
+		case openflow.Output, openflow.Group:
+			outs = append(outs, a)
+		default:
+			rest = append(rest, a)
+		}
+	}
+	c.actset = nil
+	c.exit = false
+	c.doActions(rest, true)
+	if len(outs) > 0 {
+		c.doActions(outs[:1], true)
+	}
+}
+
+func (c *ctx) clone(acts []openflow.Action) {
+	savedFlow, savedStack, savedExit, savedActset := c.flow, len(c.stack), c.exit, c.actset
+	c.actset = nil
+	c.doActions(acts, false)
+	// Changes made inside the clone must not leak out: the datapath packet
+	// state (base) has to be restored too, by committing the difference back.
+	c.flow = savedFlow
+	c.stack = c.stack[:savedStack]
+	c.exit = savedExit
+	c.actset = savedActset
+}
+
+func (c *ctx) controller(reason uint8) {
+	c.res.SlowPath |= SlowController
+	c.commit()
+	c.acts = append(c.acts, odp.Action{Type: odp.ActUserspace, Userspace: &odp.Userspace{
+		Kind:   odp.UserspaceController,
+		Reason: uint32(reason),
+	}})
+}
