@@ -249,7 +249,9 @@ func decodeFlowRemoved(h Header, nx bool, r *rd) (Message, error) {
 	m := &FlowRemoved{Header: h, NX: nx}
 	switch {
 	case nx:
-		m.Cookie, m.Priority, m.Reason, m.TableID = r.u64(), r.u16(), r.u8(), r.u8()
+		m.Cookie, m.Priority, m.Reason = r.u64(), r.u16(), r.u8()
+		// NX carries table_id + 1, with 0 meaning unknown (255 here).
+		m.TableID = r.u8() - 1
 		m.DurationSec, m.DurationNSec, m.IdleTimeout = r.u32(), r.u32(), r.u16()
 		ml := int(r.u16())
 		m.PacketCount, m.ByteCount = r.u64(), r.u64()
@@ -298,7 +300,7 @@ func encodeFlowRemoved(w *buf, m *FlowRemoved) error {
 		w.u64(m.Cookie)
 		w.u16(m.Priority)
 		w.u8(m.Reason)
-		w.u8(m.TableID)
+		w.u8(m.TableID + 1)
 		w.u32(m.DurationSec)
 		w.u32(m.DurationNSec)
 		w.u16(m.IdleTimeout)
