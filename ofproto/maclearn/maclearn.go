@@ -40,15 +40,15 @@ type Entry struct {
 
 // Table is a MAC learning table.
 type Table struct {
-	mu       sync.Mutex
-	entries  map[Key]*Entry
-	idle     time.Duration
-	maxSize  int
-	gen      atomic.Uint64
-	learned  atomic.Uint64
-	expired  atomic.Uint64
-	evicted  atomic.Uint64
-	moved    atomic.Uint64
+	mu      sync.Mutex
+	entries map[Key]*Entry
+	idle    time.Duration
+	maxSize int
+	gen     atomic.Uint64
+	learned atomic.Uint64
+	expired atomic.Uint64
+	evicted atomic.Uint64
+	moved   atomic.Uint64
 }
 
 // New returns an empty table with OVS's defaults.
