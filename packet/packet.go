@@ -148,13 +148,19 @@ type Packet struct {
 	n      uint32 // data length
 	handle Handle
 	class  uint8
-	free   bool // in a free list (catches double frees)
+	free   bool   // in a free list (catches double frees)
+	gen    uint32 // allocations of this buffer, in debug builds
 	pool   *Pool
 }
 
+// Generation returns how many times the buffer has been allocated in a
+// debug build (-tags govsdebug), 0 otherwise: a holder that remembers it
+// can detect that a packet it still points to was freed and reused.
+func (p *Packet) Generation() uint32 { return p.gen }
+
 // Data returns the packet's bytes. The slice aliases the buffer and is valid
 // until the next operation that changes the packet's start or length, or
-// until the packet is freed. Hot path.
+// until the packet is freed.
 func (p *Packet) Data() []byte { return p.buf[p.off : p.off+p.n : p.off+p.n] }
 
 // Len returns the packet's length in bytes.

@@ -185,6 +185,23 @@ func (pl *Pool) Packet(h Handle) *Packet {
 	return &pl.pkts[h]
 }
 
+// poisonByte fills freed buffers in debug builds.
+const poisonByte = 0xa5
+
+// release marks p free; in debug builds it also poisons the buffer.
+func (p *Packet) release() {
+	if p.free {
+		panic("packet: double free")
+	}
+	p.free = true
+	if debugPool {
+		b := p.buf
+		for i := range b {
+			b[i] = poisonByte
+		}
+	}
+}
+
 // Free returns p to the pool from any goroutine, through a lock-free MPSC
 // stack that the next cache refill drains. Freeing a packet twice is a
 // broken invariant and panics.
@@ -192,10 +209,7 @@ func (pl *Pool) Free(p *Packet) {
 	if p.pool != pl {
 		panic("packet: Free of a packet from another pool")
 	}
-	if p.free {
-		panic("packet: double free")
-	}
-	p.free = true
+	p.release()
 	h := uint64(p.handle) + 1
 	for {
 		old := pl.remote.Load()
@@ -313,6 +327,9 @@ func (c *Cache) Alloc(size int) *Packet {
 	c.free[cl] = c.free[cl][:last]
 	p := &c.pool.pkts[h]
 	p.free = false
+	if debugPool {
+		p.gen++
+	}
 	p.off = uint32(c.pool.headroom)
 	p.n = uint32(size)
 	p.Meta = zeroMeta
@@ -344,10 +361,7 @@ func (c *Cache) Free(p *Packet) {
 		p.pool.Free(p)
 		return
 	}
-	if p.free {
-		panic("packet: double free")
-	}
-	p.free = true
+	p.release()
 	cl := p.class
 	if len(c.free[cl]) == cacheMax {
 		c.flush(int(cl))

@@ -335,3 +335,22 @@ func BenchmarkAllocFree(b *testing.B) {
 		}
 	})
 }
+
+func TestDebugPoison(t *testing.T) {
+	if !debugPool {
+		t.Skip("needs -tags govsdebug")
+	}
+	p := newTestPool(t, PoolConfig{Buffers: 1})
+	c := p.NewCache()
+	q := c.Alloc(4)
+	g := q.Generation()
+	copy(q.Data(), "live")
+	d := q.Data()
+	c.Free(q)
+	if string(d) != "\xa5\xa5\xa5\xa5" {
+		t.Errorf("freed buffer not poisoned: %q", d)
+	}
+	if r := c.Alloc(4); r != q || r.Generation() != g+1 {
+		t.Errorf("generation %d after %d", r.Generation(), g)
+	}
+}
