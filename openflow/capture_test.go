@@ -134,9 +134,6 @@ func TestDumpFlowsReply(t *testing.T) {
 			versions = allCaptureVersions
 		}
 		for _, v := range versions {
-			if v == Version15 {
-				continue // OF1.5 flow stats use OXS, not implemented
-			}
 			t.Run(fmt.Sprintf("v%d/%s", v, tc.flow), func(t *testing.T) {
 				s := &ofctlSession{t: t}
 				out, err := s.run(append(versionArgs(v), "add-flow", "SOCK", tc.flow)...)

@@ -284,6 +284,23 @@ func decodeFlowRemoved(h Header, nx bool, r *rd) (Message, error) {
 		}
 		m.Match = mt
 		r.skip(n)
+	case h.Version >= Version15:
+		m.TableID, m.Reason, m.Priority = r.u8(), r.u8(), r.u16()
+		m.IdleTimeout, m.HardTimeout, m.Cookie = r.u16(), r.u16(), r.u64()
+		if !r.ok {
+			return nil, fmt.Errorf("openflow: short flow_removed: %w", ErrOFPBRCBadLen)
+		}
+		mt, n, err := decodeOXMMatch(r.b)
+		if err != nil {
+			return nil, err
+		}
+		m.Match = mt
+		r.skip(n)
+		st, err := pullOXS(r)
+		if err != nil {
+			return nil, err
+		}
+		m.DurationSec, m.DurationNSec, m.PacketCount, m.ByteCount = st.durSec, st.durNSec, st.packets, st.bytes
 	default:
 		return nil, fmt.Errorf("openflow: flow_removed in version %#x: %w", h.Version, ErrOFPBRCBadType)
 	}
@@ -343,6 +360,19 @@ func encodeFlowRemoved(w *buf, m *FlowRemoved) error {
 		w.u64(m.PacketCount)
 		w.u64(m.ByteCount)
 		return appendOXMMatch(w, &m.Match)
+	case m.Version >= Version15:
+		w.header(m.Version, ofptFlowRemoved, m.XID)
+		w.u8(m.TableID)
+		w.u8(m.Reason)
+		w.u16(m.Priority)
+		w.u16(m.IdleTimeout)
+		w.u16(m.HardTimeout)
+		w.u64(m.Cookie)
+		if err := appendOXMMatch(w, &m.Match); err != nil {
+			return err
+		}
+		putOXS(w, &oxsStats{hasDuration: true, durSec: m.DurationSec, durNSec: m.DurationNSec,
+			hasPackets: true, packets: m.PacketCount, hasBytes: true, bytes: m.ByteCount})
 	default:
 		return fmt.Errorf("openflow: flow_removed in version %#x not implemented: %w", m.Version, ErrOFPBRCBadType)
 	}

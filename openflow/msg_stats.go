@@ -452,6 +452,14 @@ func decodeStatsReply(h Header, r *rd) (Message, error) {
 		}
 	case StatsAggregate:
 		a := &m.Aggregate
+		if v >= Version15 {
+			st, err := pullOXS(r)
+			if err != nil {
+				return nil, err
+			}
+			a.PacketCount, a.ByteCount, a.FlowCount = st.packets, st.bytes, st.flows
+			break
+		}
 		a.PacketCount, a.ByteCount, a.FlowCount = r.u64(), r.u64(), r.u32()
 		r.skip(4)
 	case StatsTable:
@@ -599,6 +607,30 @@ func decodeFlowStats(v uint8, nx bool, r *rd) (FlowStats, error) {
 		}
 		e.skip(n)
 		f.Actions, err = DecodeInstructions(v, e.rest())
+	case v >= Version15:
+		// ofp15_flow_desc: the two bytes read above were pad2.
+		f.TableID = e.u8()
+		e.skip(1)
+		f.Priority, f.IdleTimeout, f.HardTimeout = e.u16(), e.u16(), e.u16()
+		f.Flags, f.Importance = e.u16(), e.u16()
+		f.Cookie = e.u64()
+		if !e.ok {
+			return f, fmt.Errorf("openflow: short flow desc: %w", ErrOFPBRCBadLen)
+		}
+		var n int
+		if f.Match, n, err = decodeOXMMatch(e.b); err != nil {
+			return f, err
+		}
+		e.skip(n)
+		var st oxsStats
+		if st, err = pullOXS(e); err != nil {
+			return f, err
+		}
+		f.DurationSec, f.DurationNSec, f.PacketCount, f.ByteCount = st.durSec, st.durNSec, st.packets, st.bytes
+		if st.hasIdle {
+			f.IdleAge = uint16(st.idleSec) + 1
+		}
+		f.Actions, err = DecodeInstructions(v, e.rest())
 	default:
 		return f, fmt.Errorf("openflow: flow stats in version %#x: %w", v, ErrOFPBRCBadStat)
 	}
@@ -608,10 +640,29 @@ func decodeFlowStats(v uint8, nx bool, r *rd) (FlowStats, error) {
 func encodeFlowStats(w *buf, v uint8, nx bool, f *FlowStats) error {
 	start := len(w.b)
 	w.u16(0)
+	if v >= Version15 {
+		w.zeros(2)
+	}
 	w.u8(f.TableID)
 	w.u8(0)
 	var err error
 	switch {
+	case v >= Version15:
+		w.u16(f.Priority)
+		w.u16(f.IdleTimeout)
+		w.u16(f.HardTimeout)
+		w.u16(f.Flags)
+		w.u16(f.Importance)
+		w.u64(f.Cookie)
+		if err = appendOXMMatch(w, &f.Match); err != nil {
+			return err
+		}
+		putOXS(w, &oxsStats{hasDuration: true, durSec: f.DurationSec, durNSec: f.DurationNSec,
+			hasIdle: f.IdleAge > 0, idleSec: uint32(f.IdleAge) - 1,
+			hasPackets: true, packets: f.PacketCount, hasBytes: true, bytes: f.ByteCount})
+		if w.b, err = EncodeInstructions(w.b, v, f.Actions); err != nil {
+			return err
+		}
 	case nx:
 		w.u32(f.DurationSec)
 		w.u32(f.DurationNSec)
@@ -783,6 +834,11 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 			}
 		}
 	case StatsAggregate:
+		if v >= Version15 {
+			a := &m.Aggregate
+			putOXS(w, &oxsStats{hasPackets: true, packets: a.PacketCount, hasBytes: true, bytes: a.ByteCount, hasFlows: true, flows: a.FlowCount})
+			break
+		}
 		w.u64(m.Aggregate.PacketCount)
 		w.u64(m.Aggregate.ByteCount)
 		w.u32(m.Aggregate.FlowCount)

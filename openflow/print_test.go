@@ -64,6 +64,7 @@ func TestOfpPrint(t *testing.T) {
 		{"fr10", &FlowRemoved{Header: Header{Version: Version10}, Cookie: 5, Priority: 100, Reason: 1, DurationSec: 3, IdleTimeout: 10, PacketCount: 2, ByteCount: 120, Match: Match{Fields: []MatchField{{Header: NXMEthType, Value: u16b(0x800)}}}}, []string{"OFPT_FLOW_REMOVED", "priority=100,ip", "reason=hard", "cookie:0x5", "pkts2 bytes120"}},
 		{"frnx", &FlowRemoved{Header: Header{Version: Version10}, NX: true, Cookie: 5, Priority: 100, TableID: 4, Match: Match{Fields: []MatchField{reg(1, 7)}}}, []string{"NXT_FLOW_REMOVED", "reg1=0x7", "table_id=4"}},
 		{"fr13", &FlowRemoved{Header: Header{Version: Version13}, Cookie: 5, Priority: 100, Reason: 2, TableID: 1, HardTimeout: 30, Match: inPort1}, []string{"OFPT_FLOW_REMOVED (OF1.3)", "reason=delete", "table_id=1", "hard30"}},
+		{"fr15", &FlowRemoved{Header: Header{Version: Version15}, Cookie: 5, Priority: 100, Reason: 2, TableID: 1, DurationSec: 4, PacketCount: 9, ByteCount: 900, Match: inPort1}, []string{"OFPT_FLOW_REMOVED (OF1.5)", "reason=delete", "table_id=1", "pkts9 bytes900"}},
 		{"error10", NewErrorReply(ErrOFPBRCBadType, []byte{1, 5, 0, 8, 0, 0, 0, 1}), []string{"OFPT_ERROR", "OFPBRC_BAD_TYPE"}},
 		{"errornx10", &ErrorMsg{Header: Header{Version: Version10}, Err: ErrNXBRCNxmInvalid}, []string{"NXBRC_NXM_INVALID"}},
 		{"errornx13", &ErrorMsg{Header: Header{Version: Version13}, Err: ErrNXBRCNxmBadType}, []string{"NXBRC_NXM_BAD_TYPE"}},
