@@ -2,6 +2,7 @@ package unixctl
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,12 +50,26 @@ type Server struct {
 	version  string
 
 	mu       sync.Mutex
+	hooks    Hooks
 	commands map[string]*command
 	conns    map[net.Conn]*connState
 	closed   bool
 
 	wg     sync.WaitGroup // the accept loop
 	connWG sync.WaitGroup // connection goroutines
+}
+
+// Hooks observe the requests a Server receives and the replies it sends,
+// for logging and event counters (this package is a leaf and does neither
+// itself). Either function may be nil. They run on the connection's
+// goroutine and must not block.
+type Hooks struct {
+	// Received is called for each valid request with its method, its
+	// params and id as compact JSON.
+	Received func(method, params, id string)
+	// Replied is called for each reply with its success, the request's id
+	// as JSON and the reply text.
+	Replied func(success bool, id, body string)
 }
 
 // connState tracks whether a connection is between reading a request and
@@ -108,6 +123,13 @@ func ListenVersion(path, version string) (*Server, error) {
 	s.wg.Add(1)
 	go s.acceptLoop()
 	return s, nil
+}
+
+// SetHooks installs h, replacing any previous hooks.
+func (s *Server) SetHooks(h Hooks) {
+	s.mu.Lock()
+	s.hooks = h
+	s.mu.Unlock()
 }
 
 // Path returns the socket path the server listens on.
@@ -311,8 +333,29 @@ func (s *Server) handle(raw json.RawMessage) (reply, bool) {
 	if err := json.Unmarshal(req.Params, &params); err != nil || params == nil {
 		return reply{}, false
 	}
+	s.mu.Lock()
+	h := s.hooks
+	s.mu.Unlock()
+	if h.Received != nil {
+		h.Received(*req.Method, compactJSON(req.Params), compactJSON(*req.ID))
+	}
 	text, err := s.dispatch(*req.Method, params)
+	if h.Replied != nil {
+		if err != nil {
+			h.Replied(false, compactJSON(*req.ID), err.Error())
+		} else {
+			h.Replied(true, compactJSON(*req.ID), text)
+		}
+	}
 	return makeReply(*req.ID, text, err), true
+}
+
+func compactJSON(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
 }
 
 // Call runs command name with args in-process, exactly as a request from

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -265,4 +266,23 @@ func TestCloseLetsReplyInProgressFinish(t *testing.T) {
 		t.Fatalf("reply during Close: %v %v", v, err)
 	}
 	<-closed
+}
+
+func TestHooks(t *testing.T) {
+	s := newTestServer(t)
+	var got []string
+	s.SetHooks(Hooks{
+		Received: func(m, p, id string) { got = append(got, "recv "+m+p+" id="+id) },
+		Replied: func(ok bool, id, body string) {
+			got = append(got, fmt.Sprintf("reply %v id=%s %q", ok, id, body))
+		},
+	})
+	rawExchange(t, s, 2, `{"method":"test/echo","params":[ "a" ],"id":7}{"method":"x","params":[],"id":"q"}`)
+	want := []string{
+		`recv test/echo["a"] id=7`, `reply true id=7 "a"`,
+		`recv x[] id="q"`, `reply false id="q" "\"x\" is not a valid command (use \"list-commands\" to see a list of valid commands)"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
