@@ -92,35 +92,49 @@ func CompleteChecksum(p *Packet) error {
 	return nil
 }
 
-// tsoLayout checks that p is a TCP GSO packet and returns its L3 offset,
-// the end of its headers and whether it is IPv4.
-func tsoLayout(p *Packet) (l3, l4, hdrLen int, v4 bool, err error) {
+// gsoLayout checks that p is a GSO packet Segment can cut (TCP over IPv4
+// or IPv6, or UDP for GSOUDPL4) and returns its L3 and L4 offsets, the end
+// of its headers, whether it is IPv4, and whether it is UDP.
+func gsoLayout(p *Packet) (l3, l4, hdrLen int, v4, udp bool, err error) {
 	m := &p.Meta
-	if m.GSOType != GSOTCPv4 && m.GSOType != GSOTCPv6 || m.GSOSize == 0 {
-		return 0, 0, 0, false, fmt.Errorf("segment: GSO type %d size %d: %w", m.GSOType, m.GSOSize, ErrBadOffload)
+	if m.GSOType != GSOTCPv4 && m.GSOType != GSOTCPv6 && m.GSOType != GSOUDPL4 || m.GSOSize == 0 {
+		return 0, 0, 0, false, false, fmt.Errorf("segment: GSO type %d size %d: %w", m.GSOType, m.GSOSize, ErrBadOffload)
 	}
 	var k flow.Key
 	saved := *m
 	ExtractBytes(p.Data(), m, &k)
 	l3, l4 = int(m.L3Ofs), int(m.L4Ofs)
-	ok := m.L4OK && k.NwProto == ProtoTCP && k.NwFrag == 0 &&
-		(k.DlType == EthTypeIPv4 && m.GSOType == GSOTCPv4 || k.DlType == EthTypeIPv6 && m.GSOType == GSOTCPv6)
-	if !ok {
-		*m = saved
-		return 0, 0, 0, false, fmt.Errorf("segment: GSO type %d on a packet that is not TCP over the matching IP version: %w",
-			m.GSOType, ErrBadOffload)
+	v4 = k.DlType == EthTypeIPv4
+	var ok bool
+	switch m.GSOType {
+	case GSOTCPv4:
+		ok = v4 && k.NwProto == ProtoTCP
+	case GSOTCPv6:
+		ok = k.DlType == EthTypeIPv6 && k.NwProto == ProtoTCP
+	case GSOUDPL4:
+		ok = (v4 || k.DlType == EthTypeIPv6) && k.NwProto == ProtoUDP
+		udp = true
 	}
-	hdrLen = l4 + header.TCP(p.Data()[l4:]).DataOffset()
-	return l3, l4, hdrLen, k.DlType == EthTypeIPv4, nil
+	if !ok || !m.L4OK || k.NwFrag != 0 {
+		*m = saved
+		return 0, 0, 0, false, false, fmt.Errorf("segment: GSO type %d on a packet that is not %s over the matching IP version: %w",
+			m.GSOType, map[bool]string{false: "TCP", true: "UDP"}[udp], ErrBadOffload)
+	}
+	if udp {
+		hdrLen = l4 + header.UDPSize
+	} else {
+		hdrLen = l4 + header.TCP(p.Data()[l4:]).DataOffset()
+	}
+	return l3, l4, hdrLen, v4, udp, nil
 }
 
 // NumSegments returns how many segments Segment makes of p.
 func NumSegments(p *Packet) (int, error) {
-	_, _, hdrLen, _, err := tsoLayout(p)
+	_, _, hdrLen, _, _, err := gsoLayout(p)
 	if err != nil {
 		return 0, err
 	}
-	return numSegs(p.Len()-hdrLen, int(p.Meta.GSOSize)), nil
+	return numSegs(p.Len()-int(p.Meta.L2Pad)-hdrLen, int(p.Meta.GSOSize)), nil
 }
 
 func numSegs(payload, mss int) int {
@@ -130,15 +144,16 @@ func numSegs(payload, mss int) int {
 	return (payload + mss - 1) / mss
 }
 
-// Segment cuts a TCP GSO packet (GSOTCPv4 or GSOTCPv6) into segments of at
-// most GSOSize payload bytes allocated from c and appended to out, with the
-// headers replicated and fixed up as a NIC would: IPv4 total length, id
-// (incremented per segment) and header checksum; IPv6 payload length; TCP
-// sequence numbers, FIN/PSH only on the last segment, CWR only on the first,
-// and full TCP checksums. p is not modified (beyond its layer offsets) and
-// stays owned by the caller. If all segments do not fit in out, Segment adds
-// none and returns ErrBatchFull; use SegmentFrom to spread a large packet
-// over several batches.
+// Segment cuts a GSO packet into segments of at most GSOSize payload bytes
+// allocated from c and appended to out, with the headers replicated and
+// fixed up as a NIC or the kernel's software GSO would: IPv4 total length,
+// id (incremented per segment) and header checksum; IPv6 payload length;
+// for TCP (GSOTCPv4, GSOTCPv6) sequence numbers, FIN/PSH only on the last
+// segment, CWR only on the first; for UDP (GSOUDPL4) the UDP length; and
+// full L4 checksums. p is not modified (beyond its layer offsets) and stays
+// owned by the caller. If all segments do not fit in out, Segment adds none
+// and returns ErrBatchFull; use SegmentFrom to spread a large packet over
+// several batches.
 func Segment(p *Packet, c *Cache, out *Batch) error {
 	n, err := NumSegments(p)
 	if err != nil {
@@ -156,20 +171,29 @@ func Segment(p *Packet, c *Cache, out *Batch) error {
 // NumSegments(p) when done. On a pool exhaustion it frees the segments it
 // added and returns ErrNoBuffers with first.
 func SegmentFrom(p *Packet, c *Cache, out *Batch, first int) (int, error) {
-	l3, l4, hdrLen, v4, err := tsoLayout(p)
+	l3, l4, hdrLen, v4, udp, err := gsoLayout(p)
 	if err != nil {
 		return first, err
 	}
+	// Ethernet padding after the IP packet is not payload.
 	d := p.Data()
+	d = d[:len(d)-int(p.Meta.L2Pad)]
 	mss := int(p.Meta.GSOSize)
 	payload := len(d) - hdrLen
 	n := numSegs(payload, mss)
-	tcp0 := header.TCP(d[l4:])
-	seq0 := tcp0.Seq()
-	flags0 := tcp0.Flags()
+	var seq0 uint32
+	var flags0 uint16
+	if !udp {
+		tcp0 := header.TCP(d[l4:])
+		seq0, flags0 = tcp0.Seq(), tcp0.Flags()
+	}
 	var id0 uint16
 	if v4 {
 		id0 = header.IPv4(d[l3:]).ID()
+	}
+	proto := uint8(ProtoTCP)
+	if udp {
+		proto = ProtoUDP
 	}
 	startN := out.N
 	i := first
@@ -199,24 +223,35 @@ func SegmentFrom(p *Packet, c *Cache, out *Batch, first int) (int, error) {
 			ip.SetTotalLength(uint16(len(s) - l3))
 			ip.SetID(id0 + uint16(i))
 			ip.UpdateChecksum()
-			pseudo = ip.PseudoHeaderSum(ProtoTCP, uint16(l4Len))
+			pseudo = ip.PseudoHeaderSum(proto, uint16(l4Len))
 		} else {
 			ip := header.IPv6(s[l3:])
 			ip.SetPayloadLength(uint16(len(s) - l3 - header.IPv6MinimumSize))
-			pseudo = ip.PseudoHeaderSum(ProtoTCP, uint32(l4Len))
+			pseudo = ip.PseudoHeaderSum(proto, uint32(l4Len))
 		}
-		tcp := header.TCP(s[l4:])
-		tcp.SetSeq(seq0 + uint32(lo))
-		f := flags0
-		if i != n-1 {
-			f &^= header.TCPFlagFin | header.TCPFlagPsh
+		if udp {
+			u := header.UDP(s[l4:])
+			u.SetLength(uint16(l4Len))
+			u.SetChecksum(0)
+			cs := header.Checksum(s[l4:], pseudo)
+			if cs == 0 {
+				cs = 0xffff
+			}
+			u.SetChecksum(cs)
+		} else {
+			tcp := header.TCP(s[l4:])
+			tcp.SetSeq(seq0 + uint32(lo))
+			f := flags0
+			if i != n-1 {
+				f &^= header.TCPFlagFin | header.TCPFlagPsh
+			}
+			if i != 0 {
+				f &^= header.TCPFlagCwr
+			}
+			tcp.SetFlags(f)
+			tcp.SetChecksum(0)
+			tcp.SetChecksum(header.Checksum(s[l4:], pseudo))
 		}
-		if i != 0 {
-			f &^= header.TCPFlagCwr
-		}
-		tcp.SetFlags(f)
-		tcp.SetChecksum(0)
-		tcp.SetChecksum(header.Checksum(s[l4:], pseudo))
 		out.Add(q)
 	}
 	return i, nil

@@ -289,3 +289,63 @@ func TestSegmentErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSegmentUDP(t *testing.T) {
+	pool := newTestPool(t, PoolConfig{Buffers: 64, BigBuffers: 2})
+	c := pool.NewCache()
+	tests := []struct {
+		name    string
+		data    []byte
+		v6      bool
+		payload int
+		mss     uint16
+	}{
+		{"ipv4", ser(t, ethL(layers.EthernetTypeIPv4), ip4L(layers.IPProtocolUDP), &layers.UDP{SrcPort: 1, DstPort: 2}, bigPayload(3500)), false, 3500, 1000},
+		{"ipv6", ser(t, ethL(layers.EthernetTypeIPv6), ip6L(layers.IPProtocolUDP), &layers.UDP{SrcPort: 1, DstPort: 2}, bigPayload(2000)), true, 2000, 1000},
+		{"ipv4-small", ser(t, ethL(layers.EthernetTypeIPv4), ip4L(layers.IPProtocolUDP), &layers.UDP{SrcPort: 1, DstPort: 2}, bigPayload(10)), false, 10, 1000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := c.Alloc(len(tc.data))
+			defer c.Free(p)
+			copy(p.Data(), tc.data)
+			p.Meta.GSOType, p.Meta.GSOSize = GSOUDPL4, tc.mss
+			var out Batch
+			if err := Segment(p, c, &out); err != nil {
+				t.Fatal(err)
+			}
+			defer c.FreeBatch(&out)
+			if want := (tc.payload + int(tc.mss) - 1) / int(tc.mss); out.N != want {
+				t.Fatalf("%d segments, want %d", out.N, want)
+			}
+			var all []byte
+			for i, s := range out.Slice() {
+				checkChecksums(t, s.Data())
+				pkt := gopacket.NewPacket(s.Data(), layers.LayerTypeEthernet, gopacket.Default)
+				u := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP)
+				if int(u.Length) != 8+len(u.Payload) || u.Checksum == 0 {
+					t.Errorf("segment %d: udp length %d checksum %x", i, u.Length, u.Checksum)
+				}
+				if !tc.v6 {
+					ip := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+					if ip.Id != uint16(7+i) {
+						t.Errorf("segment %d: id %d", i, ip.Id)
+					}
+				}
+				all = append(all, u.Payload...)
+			}
+			if !bytes.Equal(all, bigPayload(tc.payload)) {
+				t.Error("segments do not carry the original payload")
+			}
+		})
+	}
+	tcp := ser(t, ethL(layers.EthernetTypeIPv4), ip4L(layers.IPProtocolTCP), &layers.TCP{SrcPort: 1, DstPort: 2}, bigPayload(3000))
+	p := c.Alloc(len(tcp))
+	defer c.Free(p)
+	copy(p.Data(), tcp)
+	p.Meta.GSOType, p.Meta.GSOSize = GSOUDPL4, 1000
+	var out Batch
+	if err := Segment(p, c, &out); !errors.Is(err, ErrBadOffload) {
+		t.Errorf("UDP GSO of a TCP packet: %v", err)
+	}
+}
