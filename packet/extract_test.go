@@ -410,25 +410,31 @@ func TestExtract(t *testing.T) {
 func TestExtractMutations(t *testing.T) {
 	needOVS(t)
 	rng := rand.New(rand.NewSource(1))
-	cases := extractCases()
+	var seeds [][]byte
+	for _, c := range extractCases() {
+		seeds = append(seeds, c.build(t))
+	}
+	for _, k := range roundTripKeys() {
+		seeds = append(seeds, Compose(&k, 8))
+	}
 	n := 400
 	if testing.Short() {
 		n = 30
 	}
 	for i := range n {
-		data := cases[rng.Intn(len(cases))].build(t)
+		data := append([]byte(nil), seeds[rng.Intn(len(seeds))]...)
 		switch rng.Intn(3) {
 		case 0:
 			data = data[:rng.Intn(len(data)+1)]
 		case 1:
 			for range 1 + rng.Intn(3) {
 				if len(data) > 0 {
-					data[rng.Intn(min(len(data), 80))] = byte(rng.Intn(256))
+					data[rng.Intn(min(len(data), 100))] = byte(rng.Intn(256))
 				}
 			}
 		case 2:
 			if len(data) > 14 {
-				j := 12 + rng.Intn(min(len(data), 80)-12)
+				j := 12 + rng.Intn(min(len(data), 100)-12)
 				data[j] ^= 1 << rng.Intn(8)
 			}
 		}

@@ -354,3 +354,21 @@ func TestDebugPoison(t *testing.T) {
 		t.Errorf("generation %d after %d", r.Generation(), g)
 	}
 }
+
+func TestHugePages(t *testing.T) {
+	// Huge pages may or may not be available here: either NewPool works
+	// and the buffers are usable, or it says why.
+	p, err := NewPool(PoolConfig{Buffers: 16, BigBuffers: 1, HugePages: true})
+	if err != nil {
+		t.Logf("no huge pages: %v", err)
+		return
+	}
+	defer p.Close()
+	c := p.NewCache()
+	q := c.Alloc(BigCapacity)
+	if q == nil {
+		t.Fatal("cannot allocate from a hugepage pool")
+	}
+	q.Data()[BigCapacity-1] = 1
+	c.Free(q)
+}
