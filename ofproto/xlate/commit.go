@@ -30,7 +30,6 @@ func (c *ctx) commit() {
 	switch {
 	case b.DlType == 0x0800 || b.DlType == 0x86dd:
 		// A flow with nw_proto 0 has no real L3 header to rewrite (OVS).
-		wc.NwProto = 0xff
 		if f.NwProto == 0 {
 			break
 		}

@@ -134,6 +134,7 @@ func Translate(cfg *Config, in *Input) (*Result, error) {
 	c.executeActset()
 	res.Actions = c.acts
 	res.Final = c.flow
+	c.finishWildcards()
 	// The mask is in datapath terms: in_port is the datapath port.
 	res.Mask = c.wc
 	res.Mask.InPort = 0xffffffff
@@ -152,6 +153,36 @@ func (c *ctx) initWildcards() {
 	c.wc.DlType = 0xffff
 	if c.flow.IsIP() {
 		c.wc.NwFrag = flow.FragMask
+	}
+}
+
+// finishWildcards drops from the mask what a datapath flow cannot or need
+// not match, as OVS's xlate_wc_finish does: pipeline-only fields, the high
+// bits of ICMP type/code, L4 ports of later fragments, and VLAN bits of tags
+// the packet does not have (set by push or set_field actions).
+func (c *ctx) finishWildcards() {
+	w := &c.wc
+	w.Metadata = 0
+	w.Regs = [flow.NumRegs]uint32{}
+	w.ActsetOut = 0
+	w.ConjID = 0
+	in := &c.in.Key
+	if in.IsIPv4() && in.NwProto == 1 || in.IsIPv6() && in.NwProto == 58 {
+		w.TpSrc &= 0xff
+		w.TpDst &= 0xff
+	}
+	for i := range w.VLANs {
+		if w.VLANs[i].TCI != 0 {
+			w.VLANs[i].TCI |= flow.VLANCFI
+		}
+	}
+	if in.NwFrag&flow.FragLater != 0 {
+		w.TpSrc, w.TpDst = 0, 0
+	}
+	for i := range w.VLANs {
+		if in.VLANs[i].TPID != 0x8100 && in.VLANs[i].TPID != 0x88a8 {
+			w.VLANs[i] = flow.VLAN{}
+		}
 	}
 }
 
@@ -381,6 +412,7 @@ func (c *ctx) decTTL(a openflow.DecTTL) {
 		return
 	}
 	c.wc.NwTTL = 0xff
+	c.wc.NwProto = 0xff
 	if f.NwTTL > 1 {
 		f.NwTTL--
 		return

@@ -375,7 +375,11 @@ func formatMatch(b *strings.Builder, m *flow.Match, priority int) {
 		be16("ct_tp_dst", k.CtTpDst, w.CtTpDst)
 	}
 	dlType := k.DlType
-	if w.PacketType != 0 && !(k.PacketType == 0 && w.PacketType == 0xffffffff) {
+	// Like OVS's match_format, a megaflow (recirc_id matched) always shows
+	// its packet type, even the default Ethernet one ("eth").
+	if k.PacketType == 0 && w.PacketType == 0xffffffff && w.RecircID != 0 {
+		b.WriteString("eth,")
+	} else if w.PacketType != 0 && !(k.PacketType == 0 && w.PacketType == 0xffffffff) {
 		b.WriteString("packet_type=" + flow.FormatPacketType(k.PacketType, w.PacketType) + ",")
 		if k.PacketType>>16 == 1 {
 			dlType = uint16(k.PacketType)
