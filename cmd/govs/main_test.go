@@ -202,6 +202,7 @@ func TestDetachedDaemon(t *testing.T) {
 			}
 		})
 	}
+	checkUsagesMatchStock(t, r.run("ovs-appctl", "list-commands"))
 	if out := r.run("ovs-appctl", "coverage/read-counter", "unixctl_received"); out == "0\n" {
 		t.Errorf("unixctl_received not counted")
 	}
@@ -383,5 +384,38 @@ func TestVersionAndHelp(t *testing.T) {
 	if out, err := exec.Command(govsBin, "vswitchd", "--embedded-db").CombinedOutput(); err == nil ||
 		string(out) != "ovs-vswitchd: --embedded-db: not implemented yet\n" {
 		t.Errorf("--embedded-db: %q %v", out, err)
+	}
+}
+
+// checkUsagesMatchStock checks that every command govs lists that stock
+// ovs-vswitchd also has is listed with the same usage text
+// (testdata/stock-list-commands.txt comes from testdata/gen-stock.sh).
+func checkUsagesMatchStock(t *testing.T, list string) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/stock-list-commands.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse := func(s string) map[string]string {
+		m := map[string]string{}
+		for _, l := range strings.Split(s, "\n")[1:] {
+			if f := strings.Fields(l); len(f) > 0 {
+				m[f[0]] = l
+			}
+		}
+		return m
+	}
+	stock := parse(string(b))
+	n := 0
+	for name, line := range parse(list) {
+		if want, ok := stock[name]; ok {
+			n++
+			if line != want {
+				t.Errorf("list-commands line %q, stock has %q", line, want)
+			}
+		}
+	}
+	if n < 15 {
+		t.Errorf("only %d commands in common with stock", n)
 	}
 }

@@ -73,11 +73,9 @@ func vswitchd(args []string) int {
 	case c.detach && role() == "":
 		return detach()
 	case c.monitor && role() != "monitored":
-		if c.detach {
-			if err := os.Chdir("/"); err != nil && !c.noChdir {
-				return fatal("chdir: %v", err)
-			}
-		}
+		// The monitor keeps its working directory so that relative paths on
+		// the command line mean the same to every daemon it starts; each
+		// daemon changes directory itself.
 		return monitor(c, readiness())
 	}
 	return daemon(c)
