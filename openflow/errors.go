@@ -79,13 +79,13 @@ func wireFor(e Error, version uint8) wireError {
 	if vi < 0 {
 		vi = 0
 	}
-	if i, ok := errorByValue[e]; ok && errorTable[i].wires[vi].OK {
-		return errorTable[i].wires[vi]
-	}
-	if i, ok := errorByValue[e]; !ok {
+	i, ok := errorByValue[e]
+	if !ok {
 		// Unknown to the table: send it raw in standard numbering.
-		_ = i
 		return wireError{OK: true, Type: e.Type, Code: e.Code}
+	}
+	if errorTable[i].wires[vi].OK {
+		return errorTable[i].wires[vi]
 	}
 	return errorTable[errorByValue[ErrNXBRCUnencodableError]].wires[vi]
 }
@@ -116,6 +116,9 @@ type ErrorMsg struct {
 	Header
 	Err  Error
 	Data []byte
+	// raw keeps the wire numbering of an error OVS does not know, so that
+	// it re-encodes unchanged.
+	raw *wireError
 }
 
 // Type implements Message.
@@ -140,6 +143,9 @@ func NewErrorReply(e Error, request []byte) *ErrorMsg {
 
 func encodeError(w *buf, m *ErrorMsg) {
 	x := wireFor(m.Err, m.Version)
+	if m.raw != nil {
+		x = *m.raw
+	}
 	w.header(m.Version, ofptError, m.XID)
 	switch {
 	case x.Vendor == 0:
@@ -178,7 +184,11 @@ func decodeError(h Header, r *rd) (Message, error) {
 	if !r.ok {
 		return nil, fmt.Errorf("openflow: short vendor error message: %w", ErrOFPBRCBadLen)
 	}
-	m.Err, _ = errorFromWire(h.Version, w)
+	var known bool
+	m.Err, known = errorFromWire(h.Version, w)
+	if !known {
+		m.raw = &w
+	}
 	m.Data = clone(r.rest())
 	return m, nil
 }
