@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -19,20 +20,29 @@ import (
 // clock (or, during a warp, on the goroutine that warps), in deadline
 // order. They must not block for long and must not call Warp.
 type Clock struct {
-	mu      sync.Mutex
-	start   time.Time     // real start, carries Go's monotonic reading
-	baseMs  int64         // CLOCK_MONOTONIC at start, in milliseconds
-	stopped bool          // frozen by Stop
-	frozen  time.Duration // elapsed real time when stopped
-	warp    time.Duration // total warp
-	timers  timerHeap
-	seq     uint64
-	real    *time.Timer // wakes the clock for the earliest timer
-	hooks   map[int]func()
-	nextID  int
+	start  time.Time // real start, carries Go's monotonic reading
+	baseMs int64     // CLOCK_MONOTONIC at start, in milliseconds
+	// offset is read without locking on the hot path; it is replaced (under
+	// mu) whenever Stop or a warp changes it.
+	offset atomic.Pointer[offset]
+
+	mu     sync.Mutex
+	timers timerHeap
+	seq    uint64
+	real   *time.Timer // wakes the clock for the earliest timer
+	hooks  map[int]func()
+	nextID int
 
 	fireMu sync.Mutex // serialises timer callbacks
 	warpMu sync.Mutex // one warp at a time
+}
+
+// offset is how the clock's reading derives from real time: frozen at
+// 'frozen' if stopped, else real elapsed time, plus 'warp'.
+type offset struct {
+	stopped bool
+	frozen  time.Duration
+	warp    time.Duration
 }
 
 // New returns a running clock.
@@ -42,7 +52,9 @@ func New() *Clock {
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err == nil {
 		base = ts.Nano() / 1e6
 	}
-	return &Clock{start: time.Now(), baseMs: base, hooks: make(map[int]func())}
+	c := &Clock{start: time.Now(), baseMs: base, hooks: make(map[int]func())}
+	c.offset.Store(&offset{})
+	return c
 }
 
 var (
@@ -57,24 +69,24 @@ func Default() *Clock {
 	return defaultClock
 }
 
-// elapsedLocked is the clock's time since start, including warps.
-func (c *Clock) elapsedLocked() time.Duration {
-	e := c.frozen
-	if !c.stopped {
-		e = time.Since(c.start)
-	}
-	return e + c.warp
-}
+// elapsedLocked is the clock's time since start, including warps. (It
+// needs no lock; the name says where it is called from.)
+func (c *Clock) elapsedLocked() time.Duration { return c.Since() }
 
 // Since returns the clock's time since it was created, warps included.
+// Hot path: lock-free, no allocation.
 func (c *Clock) Since() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.elapsedLocked()
+	o := c.offset.Load()
+	e := o.frozen
+	if !o.stopped {
+		e = time.Since(c.start)
+	}
+	return e + o.warp
 }
 
 // Msec returns the monotonic time in milliseconds, like OVS's time_msec():
 // CLOCK_MONOTONIC at creation plus the clock's elapsed time and warps.
+// Hot path: lock-free, no allocation.
 func (c *Clock) Msec() int64 {
 	return c.baseMs + c.Since().Milliseconds()
 }
@@ -90,19 +102,14 @@ func (c *Clock) Now() time.Time {
 func (c *Clock) Wall() time.Time { return time.Now() }
 
 // Stopped reports whether Stop froze the clock.
-func (c *Clock) Stopped() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.stopped
-}
+func (c *Clock) Stopped() bool { return c.offset.Load().stopped }
 
 // Stop freezes the clock (time/stop): from now on it only moves by Warp.
 func (c *Clock) Stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.stopped {
-		c.frozen = time.Since(c.start)
-		c.stopped = true
+	if o := c.offset.Load(); !o.stopped {
+		c.offset.Store(&offset{stopped: true, frozen: time.Since(c.start), warp: o.warp})
 	}
 	c.armLocked()
 }
@@ -151,7 +158,9 @@ func (c *Clock) WarpSteps(total, step time.Duration) error {
 			d = total
 		}
 		c.mu.Lock()
-		c.warp += d
+		o := *c.offset.Load()
+		o.warp += d
+		c.offset.Store(&o)
 		c.mu.Unlock()
 		c.fireDue()
 		c.runHooks()
@@ -266,7 +275,7 @@ func (c *Clock) armLocked() {
 	if c.real != nil {
 		c.real.Stop()
 	}
-	if c.stopped || len(c.timers) == 0 {
+	if c.offset.Load().stopped || len(c.timers) == 0 {
 		return
 	}
 	wait := c.timers[0].deadline - c.elapsedLocked()

@@ -148,3 +148,19 @@ func TestConcurrentWarpRefused(t *testing.T) {
 	}
 	close(release)
 }
+
+func TestMsecAllocs(t *testing.T) {
+	c := New()
+	if n := testing.AllocsPerRun(1000, func() { c.Msec() }); n != 0 {
+		t.Errorf("Msec allocates %v", n)
+	}
+}
+
+func BenchmarkMsec(b *testing.B) {
+	c := New()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c.Msec()
+		}
+	})
+}
