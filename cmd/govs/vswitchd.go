@@ -20,7 +20,10 @@ import (
 	"govs.dev/govs/vlog"
 )
 
-var vswitchdLog = vlog.Module("ovs_vswitchd")
+var (
+	vswitchdLog    = vlog.Module("vswitchd")
+	fatalSignalLog = vlog.Module("fatal_signal")
+)
 
 // fatal prints "ovs-vswitchd: MSG" on stderr, logs it at EMER and returns
 // exit status 1, like OVS's VLOG_FATAL.
@@ -181,7 +184,9 @@ func daemon(c *config) int {
 					continue
 				}
 				sig := s.(syscall.Signal)
-				vswitchdLog.Info("terminating with signal %d (%s)", int(sig), strings.ToUpper(sig.String()[:1])+sig.String()[1:])
+				// OVS logs this at WARN; govs treats a requested stop as
+				// normal operation.
+				fatalSignalLog.Info("terminating with signal %d (%s)", int(sig), strings.ToUpper(sig.String()[:1])+sig.String()[1:])
 				cancel()
 			case <-ctx.Done():
 				return
