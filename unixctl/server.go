@@ -252,6 +252,28 @@ func (s *Server) acceptLoop() {
 	}
 }
 
+// budgetReader fails once more than n bytes have been read, so that a
+// client cannot make the server buffer an endless request. The server
+// renews the budget after each complete message.
+type budgetReader struct {
+	r io.Reader
+	n int64
+}
+
+var errTooLong = errors.New("unixctl: request too long")
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, errTooLong
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	n, err := b.r.Read(p)
+	b.n -= int64(n)
+	return n, err
+}
+
 // request is a JSON-RPC 1.0 message as OVS's jsonrpc sends it. Params is kept
 // raw so that non-string arguments can be reported as OVS does.
 type request struct {
@@ -276,16 +298,15 @@ func (s *Server) serve(c net.Conn, st *connState) {
 		_ = c.Close()
 		s.connWG.Done()
 	}()
-	dec := json.NewDecoder(bufio.NewReader(io.LimitReader(c, 1<<62)))
+	lr := &budgetReader{r: c, n: maxRequestBytes}
+	dec := json.NewDecoder(bufio.NewReader(lr))
 	w := bufio.NewWriter(c)
 	for {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return
 		}
-		if len(raw) > maxRequestBytes {
-			return
-		}
+		lr.n = maxRequestBytes // a new budget for the next request
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()

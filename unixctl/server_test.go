@@ -286,3 +286,26 @@ func TestHooks(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestOversizedRequestDropsConnection(t *testing.T) {
+	s := newTestServer(t)
+	c, err := net.Dial("unix", s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	go func() {
+		c.Write([]byte(`{"method":"test/echo","params":["`))
+		junk := bytes.Repeat([]byte("a"), 64<<10)
+		for i := 0; i < 40; i++ { // 2.5 MiB, over the 1 MiB limit
+			if _, err := c.Write(junk); err != nil {
+				return
+			}
+		}
+	}()
+	buf := make([]byte, 1)
+	if n, err := c.Read(buf); err == nil {
+		t.Fatalf("expected the server to drop the connection, read %d bytes", n)
+	}
+}
