@@ -136,7 +136,7 @@ func decodeActions(version uint8, b []byte, depth int) ([]Action, error) {
 		return nil, fmt.Errorf("openflow: actions nested too deeply: %w", ErrOFPBACBadLen)
 	}
 	if len(b)%8 != 0 {
-		return nil, fmt.Errorf("openflow: action list length %d not a multiple of 8: %w", len(b), ErrOFPBACBadLen)
+		return nil, fmt.Errorf("openflow: action list length %d not a multiple of 8: %w", len(b), ErrOFPBRCBadLen)
 	}
 	var out []Action
 	for len(b) > 0 {
@@ -375,7 +375,9 @@ func decodeSetField(version uint8, b []byte, raw SetFieldRaw) (Action, error) {
 		}
 	}
 	if f.Mask != nil && raw == SetFieldRawSetField && version < Version15 && version != 0 {
-		return nil, fmt.Errorf("openflow: masked set_field before OF1.5: %w", ErrOFPBACBadSetMask)
+		// OVS reports a masked OFPAT_SET_FIELD before OF1.5 as a length
+		// problem.
+		return nil, fmt.Errorf("openflow: masked set_field before OF1.5: %w", ErrOFPBACBadSetLen)
 	}
 	if f.Mask == nil {
 		f.Mask = onesMask(len(f.Value))

@@ -223,8 +223,11 @@ func decodeOXMMatch(b []byte) (Match, int, error) {
 		return Match{}, 0, fmt.Errorf("openflow: short ofp_match: %w", ErrOFPBMCBadLen)
 	}
 	typ, n := be16(b), int(be16(b[2:]))
-	if typ != 1 {
-		return Match{}, 0, fmt.Errorf("openflow: ofp_match type %d: %w", typ, ErrOFPBMCBadType)
+	switch {
+	case typ == 0 && n != 88:
+		return Match{}, 0, fmt.Errorf("openflow: standard ofp_match length %d: %w", n, ErrOFPBMCBadLen)
+	case typ != 1:
+		return Match{}, 0, fmt.Errorf("openflow: ofp_match type %d unsupported: %w", typ, ErrOFPBMCBadType)
 	}
 	padded := (n + 7) &^ 7
 	if n < 4 || padded > len(b) {

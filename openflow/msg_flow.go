@@ -77,6 +77,10 @@ func appendNXMatch(w *buf, m *Match) (int, error) {
 }
 
 func decodeFlowMod(h Header, nx bool, r *rd) (Message, error) {
+	// Every flow_mod layout is a fixed part and a body of 8-byte units.
+	if len(r.b)%8 != 0 {
+		return nil, fmt.Errorf("openflow: flow_mod length %d not a multiple of 8: %w", len(r.b)+HeaderLen, ErrOFPBRCBadLen)
+	}
 	m := &FlowMod{Header: h, NX: nx, OutGroup: GroupAny}
 	switch {
 	case nx:
