@@ -1,0 +1,228 @@
+package dpif
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"govs.dev/govs/netdev"
+)
+
+// DPStats are the datapath-wide lookup counters dpctl/show prints.
+type DPStats struct {
+	Hit, Missed, Lost uint64
+	Flows             uint64
+	Masks             uint64
+}
+
+// LoopStats are one forwarding loop's counters, as pmd-stats-show names
+// them. "Cycles" are nanoseconds.
+type LoopStats struct {
+	Received, Recirculated, EMCHits, MegaflowHits, SubtableLookups uint64
+	MissOK, MissFailed, SentPackets, SentBatches                   uint64
+	IdleNs, BusyNs, Iterations, Sleeps                             uint64
+	// Drop reasons of MissFailed and other losses.
+	DropPendingFull, DropPortQuota, DropQueueFull, DropUpcallError uint64
+	DropNoPort, DropRecircDepth, DropUserspaceRate, DropAlloc      uint64
+}
+
+// LoopStats returns the counters of every loop. Safe from any goroutine.
+func (dp *Datapath) LoopStats() []LoopStats {
+	out := make([]LoopStats, len(dp.loops))
+	for i, l := range dp.loops {
+		s := &l.stats
+		out[i] = LoopStats{
+			Received: s.recv.Load(), Recirculated: s.recirc.Load(), EMCHits: s.emcHit.Load(),
+			MegaflowHits: s.maskedHit.Load(), SubtableLookups: s.maskedLookup.Load(),
+			MissOK: s.miss.Load(), MissFailed: s.lost.Load(),
+			SentPackets: s.sentPkts.Load(), SentBatches: s.sentBatches.Load(),
+			IdleNs: s.idleNs.Load(), BusyNs: s.busyNs.Load(),
+			Iterations: s.iterations.Load(), Sleeps: s.sleeps.Load(),
+			DropPendingFull: s.dropPendingFull.Load(), DropPortQuota: s.dropPortQuota.Load(),
+			DropQueueFull: s.dropQueueFull.Load(), DropUpcallError: s.dropUpcallErr.Load(),
+			DropNoPort: s.dropNoPort.Load(), DropRecircDepth: s.dropRecircDepth.Load(),
+			DropUserspaceRate: s.dropUserspaceRate.Load(), DropAlloc: s.dropAlloc.Load(),
+		}
+	}
+	return out
+}
+
+// Stats returns the datapath's lookup counters. Masks is the number of
+// distinct subtables over all loops.
+func (dp *Datapath) Stats() DPStats {
+	var st DPStats
+	for _, s := range dp.LoopStats() {
+		st.Hit += s.EMCHits + s.MegaflowHits
+		st.Missed += s.MissOK
+		st.Lost += s.MissFailed
+	}
+	st.Flows = uint64(dp.nFlows.Load())
+	for _, l := range dp.loops {
+		var n int
+		l.call(func(l *loop) { n = l.mf.masks() })
+		st.Masks += uint64(n)
+	}
+	return st
+}
+
+// loopName is OVS's thread header: loop 0 plays the non-PMD "main thread"
+// (which polls the dummy, afpacket and tap ports in OVS), the others are
+// pmd threads on NUMA node 0.
+func loopName(id int) string {
+	if id == 0 {
+		return "main thread:"
+	}
+	return fmt.Sprintf("pmd thread numa_id 0 core_id %d:", id)
+}
+
+// FormatPMDStats writes dpif-netdev/pmd-stats-show's report in OVS 3.1's
+// layout: pmd threads first, the main thread last.
+func (dp *Datapath) FormatPMDStats(w io.Writer) error {
+	all := dp.LoopStats()
+	order := make([]int, 0, len(all))
+	for i := 1; i < len(all); i++ {
+		order = append(order, i)
+	}
+	order = append(order, 0)
+	var b strings.Builder
+	for _, i := range order {
+		s := all[i]
+		var passes, lookups, perBatch float64
+		if s.Received > 0 {
+			passes = float64(s.Received+s.Recirculated) / float64(s.Received)
+		}
+		if s.MegaflowHits > 0 {
+			lookups = float64(s.SubtableLookups) / float64(s.MegaflowHits)
+		}
+		if s.SentBatches > 0 {
+			perBatch = float64(s.SentPackets) / float64(s.SentBatches)
+		}
+		fmt.Fprintf(&b, "%s\n", loopName(i))
+		fmt.Fprintf(&b, "  packets received: %d\n  packet recirculations: %d\n"+
+			"  avg. datapath passes per packet: %.02f\n  phwol hits: 0\n  mfex opt hits: 0\n"+
+			"  simple match hits: 0\n  emc hits: %d\n  smc hits: 0\n  megaflow hits: %d\n"+
+			"  avg. subtable lookups per megaflow hit: %.02f\n  miss with success upcall: %d\n"+
+			"  miss with failed upcall: %d\n  avg. packets per output batch: %.02f\n",
+			s.Received, s.Recirculated, passes, s.EMCHits, s.MegaflowHits, lookups,
+			s.MissOK, s.MissFailed, perBatch)
+		total := s.IdleNs + s.BusyNs
+		if i == 0 || total == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "  idle cycles: %d (%.02f%%)\n  processing cycles: %d (%.02f%%)\n",
+			s.IdleNs, float64(s.IdleNs)/float64(total)*100, s.BusyNs, float64(s.BusyNs)/float64(total)*100)
+		if s.Received == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "  avg cycles per packet: %.02f (%d/%d)\n", float64(total)/float64(s.Received), total, s.Received)
+		fmt.Fprintf(&b, "  avg processing cycles per packet: %.02f (%d/%d)\n",
+			float64(s.BusyNs)/float64(s.Received), s.BusyNs, s.Received)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// FormatRxqShow writes dpif-netdev/pmd-rxq-show's report in OVS 3.1's
+// layout. Only pmd threads are listed (loop 0 is the main thread). Usage is
+// not measured per queue: it prints "NOT AVAIL" as OVS does before its
+// first measurement interval.
+func (dp *Datapath) FormatRxqShow(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("Displaying last 60 seconds pmd usage %\n")
+	for i := 1; i < len(dp.loops); i++ {
+		type q struct {
+			name string
+			id   int
+		}
+		var qs []q
+		dp.loops[i].call(func(l *loop) {
+			for _, r := range l.rxqs {
+				qs = append(qs, q{r.lp.p.name, r.q})
+			}
+		})
+		sort.Slice(qs, func(a, c int) bool {
+			if qs[a].name != qs[c].name {
+				return qs[a].name < qs[c].name
+			}
+			return qs[a].id < qs[c].id
+		})
+		fmt.Fprintf(&b, "pmd thread numa_id 0 core_id %d:\n  isolated : false\n", i)
+		for _, x := range qs {
+			fmt.Fprintf(&b, "  port: %-16s  queue-id: %2d %s  pmd usage: NOT AVAIL\n", x.name, x.id, "(enabled) ")
+		}
+		if len(qs) > 0 {
+			b.WriteString("  overhead: NOT AVAIL\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// FormatShow writes this datapath's part of dpctl/show (with stats: -s).
+func (dp *Datapath) FormatShow(w io.Writer, stats bool) error {
+	var b strings.Builder
+	st := dp.Stats()
+	fmt.Fprintf(&b, "%s:\n  lookups: hit:%d missed:%d lost:%d\n  flows: %d\n",
+		dp.FullName(), st.Hit, st.Missed, st.Lost, st.Flows)
+	for _, p := range dp.Ports() {
+		fmt.Fprintf(&b, "  port %d: %s", p.No, p.Name)
+		if p.Type != "system" {
+			fmt.Fprintf(&b, " (%s", p.Type)
+			if c, ok := p.Dev.(netdev.Configurer); ok {
+				cfg := c.Config()
+				keys := make([]string, 0, len(cfg))
+				for k := range cfg {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for j, k := range keys {
+					sep := ","
+					if j == 0 {
+						sep = ":"
+					}
+					fmt.Fprintf(&b, "%s %s=%s", sep, k, cfg[k])
+				}
+			}
+			b.WriteString(")")
+		}
+		b.WriteString("\n")
+		if !stats {
+			continue
+		}
+		s := p.Dev.Stats()
+		fmt.Fprintf(&b, "    RX packets:%s errors:%s dropped:%s overruns:? frame:?\n",
+			stat(s.RxPackets), stat(s.RxErrors), stat(s.RxDropped))
+		fmt.Fprintf(&b, "    TX packets:%s errors:%s dropped:%s aborted:? carrier:?\n",
+			stat(s.TxPackets), stat(s.TxErrors), stat(s.TxDropped))
+		b.WriteString("    collisions:?\n")
+		fmt.Fprintf(&b, "    RX bytes:%s%s  TX bytes:%s%s\n", stat(s.RxBytes), humanSize(s.RxBytes),
+			stat(s.TxBytes), humanSize(s.TxBytes))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func stat(v uint64) string {
+	if v == netdev.Unknown {
+		return "?"
+	}
+	return fmt.Sprint(v)
+}
+
+func humanSize(v uint64) string {
+	const k = 1024
+	switch {
+	case v == netdev.Unknown:
+		return ""
+	case v >= k*k*k*k:
+		return fmt.Sprintf(" (%.1f TiB)", float64(v)/(k*k*k*k))
+	case v >= k*k*k:
+		return fmt.Sprintf(" (%.1f GiB)", float64(v)/(k*k*k))
+	case v >= k*k:
+		return fmt.Sprintf(" (%.1f MiB)", float64(v)/(k*k))
+	case v >= k:
+		return fmt.Sprintf(" (%.1f KiB)", float64(v)/k)
+	}
+	return ""
+}
