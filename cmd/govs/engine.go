@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
+	"govs.dev/govs/bridge"
 	"govs.dev/govs/clock"
-	"govs.dev/govs/ovsdb/vswitchdb"
 	"govs.dev/govs/unixctl"
-	"govs.dev/govs/vlog"
 )
 
 // engineOptions is what the daemon hands its engine; it mirrors
@@ -28,22 +26,14 @@ type engineOptions struct {
 	Cleanup func() bool
 }
 
-// runEngine runs the switch until ctx is cancelled. This placeholder only
-// connects to the database and reports readiness; the lead replaces it with
-// a call to bridge.Run.
+// runEngine runs the switch until ctx is cancelled: the bridge reconciler
+// with the datapaths, OpenFlow switches and their unixctl commands.
 var runEngine = func(ctx context.Context, o engineOptions) error {
-	c, err := vswitchdb.Connect(ctx, o.DBEndpoint, vlog.Module("reconnect").Slog())
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("database %s: %w", o.DBEndpoint, err)
-	}
-	defer c.Close()
-	vlog.Module("bridge").Info("%s (Open vSwitch) %s", programName, ovsVersion)
-	o.Ready()
-	<-ctx.Done()
-	return nil
+	return bridge.Run(ctx, bridge.Options{
+		DBEndpoint: o.DBEndpoint, RunDir: o.RunDir, Unixctl: o.Unixctl, Clock: o.Clock,
+		EnableDummy: o.EnableDummy, DummyOverride: o.DummyOverride, DisableSystem: o.DisableSystem,
+		Ready: o.Ready, Cleanup: o.Cleanup,
+	})
 }
 
 // memoryStats supplies the values of memory/show (OVS prints them sorted

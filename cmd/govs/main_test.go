@@ -190,6 +190,7 @@ func TestDetachedDaemon(t *testing.T) {
 		{[]string{"vlog/list"}, `\nvconn              OFF        DBG        DBG\n`},
 		{[]string{"vlog/list"}, `\nbridge             OFF       INFO       INFO\n`},
 		{[]string{"coverage/read-counter", "netdev_sent"}, `^0\n$`},
+		{[]string{"coverage/read-counter", "dp_packet_batch_grow"}, `^0\n$`},
 		{[]string{"coverage/show"}, `^Event coverage, avg rate over last: 5 seconds, last minute, last hour,  hash=[0-9a-f]{8}:\n(?s:.*)\n\d+ events never hit\n$`},
 		{[]string{"memory/show"}, `^$`},
 		{[]string{"time/warp", "1000", "300"}, `^warped\n$`},
