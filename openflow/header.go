@@ -182,13 +182,15 @@ func NewReader(r io.Reader, maxLen int) *Reader {
 }
 
 // Next returns the next whole message (header included). The returned slice
-// is valid until the next call. A length field below HeaderLen or above the
+// is valid until the next call. Hot path: called once per message on every
+// OpenFlow connection; it does not allocate once its buffer has grown to the
+// largest message seen. A length field below HeaderLen or above the
 // maximum is an OFPBRC_BAD_LEN error; the stream cannot be resynchronised
 // after it and the caller should close the connection. io.EOF is returned
 // only at a message boundary; EOF inside a message gives ErrShortRead.
 func (r *Reader) Next() ([]byte, error) {
-	var hdr [HeaderLen]byte
-	if _, err := io.ReadFull(r.r, hdr[:]); err != nil {
+	hdr := r.buf[:HeaderLen]
+	if _, err := io.ReadFull(r.r, hdr); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, ErrShortRead
 		}
@@ -199,10 +201,11 @@ func (r *Reader) Next() ([]byte, error) {
 		return nil, fmt.Errorf("openflow: message length %d (max %d): %w", n, r.maxLen, ErrOFPBRCBadLen)
 	}
 	if cap(r.buf) < n {
-		r.buf = make([]byte, n)
+		nb := make([]byte, n)
+		copy(nb, hdr)
+		r.buf = nb
 	}
 	b := r.buf[:n]
-	copy(b, hdr[:])
 	if _, err := io.ReadFull(r.r, b[HeaderLen:]); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, ErrShortRead

@@ -221,11 +221,7 @@ func encodeFlowMod(w *buf, m *FlowMod) error {
 		}
 	}
 	var err error
-	if m.Version == Version10 {
-		w.b, err = EncodeActions(w.b, m.Version, m.Actions)
-	} else {
-		w.b, err = EncodeInstructions(w.b, m.Version, m.Actions)
-	}
+	w.b, err = EncodeInstructions(w.b, m.Version, m.Actions)
 	return err
 }
 

@@ -681,7 +681,7 @@ func encodeFlowStats(w *buf, v uint8, nx bool, f *FlowStats) error {
 			return err
 		}
 		w.put16(at, uint16(n))
-		w.b, err = EncodeActions(w.b, v, f.Actions)
+		w.b, err = EncodeInstructions(w.b, v, f.Actions)
 		if err != nil {
 			return err
 		}
@@ -700,7 +700,7 @@ func encodeFlowStats(w *buf, v uint8, nx bool, f *FlowStats) error {
 		w.u64(f.Cookie)
 		w.u64(f.PacketCount)
 		w.u64(f.ByteCount)
-		if w.b, err = EncodeActions(w.b, v, f.Actions); err != nil {
+		if w.b, err = EncodeInstructions(w.b, v, f.Actions); err != nil {
 			return err
 		}
 	case v >= Version12 && v <= Version14:
