@@ -388,9 +388,18 @@ func TestVersionAndHelp(t *testing.T) {
 	}
 }
 
-// checkUsagesMatchStock checks that every command govs lists that stock
-// ovs-vswitchd also has is listed with the same usage text
-// (testdata/stock-list-commands.txt comes from testdata/gen-stock.sh).
+// daemonCommands are the commands this package and the packages it sets up
+// (coverage, vlog, clock, unixctl) register; the engine's commands are
+// checked by the engine's own tests.
+var daemonCommands = []string{
+	"coverage/read-counter", "coverage/show", "exit", "list-commands", "memory/show",
+	"time/stop", "time/warp", "version", "vlog/close", "vlog/disable-rate-limit",
+	"vlog/enable-rate-limit", "vlog/list", "vlog/list-pattern", "vlog/reopen", "vlog/set",
+}
+
+// checkUsagesMatchStock checks that the daemon's own commands are listed
+// with stock ovs-vswitchd's usage texts (testdata/stock-list-commands.txt
+// comes from testdata/gen-stock.sh).
 func checkUsagesMatchStock(t *testing.T, list string) {
 	t.Helper()
 	b, err := os.ReadFile("testdata/stock-list-commands.txt")
@@ -406,17 +415,10 @@ func checkUsagesMatchStock(t *testing.T, list string) {
 		}
 		return m
 	}
-	stock := parse(string(b))
-	n := 0
-	for name, line := range parse(list) {
-		if want, ok := stock[name]; ok {
-			n++
-			if line != want {
-				t.Errorf("list-commands line %q, stock has %q", line, want)
-			}
+	stock, got := parse(string(b)), parse(list)
+	for _, name := range daemonCommands {
+		if got[name] != stock[name] {
+			t.Errorf("list-commands line %q, stock has %q", got[name], stock[name])
 		}
-	}
-	if n < 15 {
-		t.Errorf("only %d commands in common with stock", n)
 	}
 }
