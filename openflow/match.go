@@ -33,7 +33,7 @@ func (m *Match) Field(h uint64) (MatchField, bool) {
 	return MatchField{}, false
 }
 
-// Class returns the header's OXM/NXM class.
+// HeaderClass returns the header's OXM/NXM class.
 func HeaderClass(h uint64) uint16 {
 	if h>>32 != 0 {
 		return uint16(h >> 48)

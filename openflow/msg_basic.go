@@ -128,12 +128,16 @@ type SetControllerID struct {
 // master/equal role, 1 for slave; each mask is a bitmap of reasons.
 type AsyncConfig struct {
 	Header
-	Kind              MsgType // MsgSetAsync or MsgGetAsyncReply
-	NX                bool
-	PacketInMask      [2]uint32
-	PortStatusMask    [2]uint32
-	FlowRemovedMask   [2]uint32
-	GetAsyncRequested bool
+	Kind            MsgType // MsgSetAsync or MsgGetAsyncReply
+	NX              bool
+	PacketInMask    [2]uint32
+	PortStatusMask  [2]uint32
+	FlowRemovedMask [2]uint32
+	// OpenFlow 1.4+ only (properties OFPACPT_ROLE_STATUS_*,
+	// TABLE_STATUS_*, REQUESTFORWARD_*).
+	RoleStatusMask     [2]uint32
+	TableStatusMask    [2]uint32
+	RequestForwardMask [2]uint32
 }
 
 // GetAsyncRequest is OFPT_GET_ASYNC_REQUEST.
@@ -173,10 +177,7 @@ type PortMod struct {
 	Advertise uint32
 }
 
-// Unknown message kinds decode to an error; UnknownMsg is for callers that
-// want to carry an undecodable message around.
-
-// Type implementations.
+// Type implements Message for each message struct.
 func (*Hello) Type() MsgType             { return MsgHello }
 func (*EchoRequest) Type() MsgType       { return MsgEchoRequest }
 func (*EchoReply) Type() MsgType         { return MsgEchoReply }
@@ -435,7 +436,8 @@ func decodeAsync14(m *AsyncConfig, r *rd) (Message, error) {
 			return nil, fmt.Errorf("openflow: async property %d length %d: %w", t, l, ErrOFPBPCBadLen)
 		}
 		v := r.u32()
-		masks := []*[2]uint32{&m.PacketInMask, &m.PortStatusMask, &m.FlowRemovedMask}
+		masks := []*[2]uint32{&m.PacketInMask, &m.PortStatusMask, &m.FlowRemovedMask,
+			&m.RoleStatusMask, &m.TableStatusMask, &m.RequestForwardMask}
 		if int(t/2) < len(masks) {
 			idx := 1
 			if t%2 == 1 {
@@ -457,6 +459,7 @@ func decodeAsync14(m *AsyncConfig, r *rd) (Message, error) {
 func encodeAsync(w *buf, m *AsyncConfig) {
 	masks := []*[2]uint32{&m.PacketInMask, &m.PortStatusMask, &m.FlowRemovedMask}
 	if !m.NX && m.Version >= Version14 {
+		masks = append(masks, &m.RoleStatusMask, &m.TableStatusMask, &m.RequestForwardMask)
 		for i, p := range masks {
 			for _, t := range []int{2 * i, 2*i + 1} {
 				w.u16(uint16(t))

@@ -115,7 +115,7 @@ func TestMatch10Conversion(t *testing.T) {
 	}{
 		{"all-wild", Match10{Wildcards: 0x3820ff}, 0},
 		{"in_port", Match10{Wildcards: 0x3820fe, InPort: 3}, 1},
-		{"ip-cidr", Match10{Wildcards: 0x3820ff &^ ofpfwDlType &^ (0x3f << 8) | 8<<8, DlType: 0x800, NwSrc: 0x0a000000}, 2},
+		{"ip-cidr", Match10{Wildcards: 0x3820ff&^ofpfwDlType&^(0x3f<<8) | 8<<8, DlType: 0x800, NwSrc: 0x0a000000}, 2},
 		{"tcp-ports", Match10{Wildcards: 0x3820ff &^ (ofpfwDlType | ofpfwNwProto | ofpfwTpDst), DlType: 0x800, NwProto: 6, TpDst: 80}, 3},
 		{"vlan-none", Match10{Wildcards: 0x3820ff &^ ofpfwDlVLAN, DlVLAN: 0xffff}, 1},
 		{"pcp-only", Match10{Wildcards: 0x3820ff &^ ofpfwDlVLANPCP, DlVLANPCP: 5}, 1},
