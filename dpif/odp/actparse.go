@@ -311,6 +311,7 @@ func (p *actParser) set(depth int) (Action, error) {
 			s.Mask.TunSrc[i], s.Mask.TunDst[i] = 0xff, 0xff
 		}
 	}
+	// Value keeps bits outside the mask as written: OVS prints them back.
 	if ctx.dlType != 0 {
 		s.Value.DlType = ctx.dlType
 	}

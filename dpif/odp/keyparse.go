@@ -742,6 +742,9 @@ func (p *keyParser) tunnel(k, m *flow.Key) error {
 			return err
 		}
 	}
+	if (hasSrc && seen["ipv6_src="]) || (hasDst && seen["ipv6_dst="]) {
+		return p.errorf("tunnel with both IPv4 and IPv6 addresses")
+	}
 	if hasSrc {
 		k.TunSrc, m.TunSrc = mapV4(src), mapV4(srcM)
 	}
@@ -796,7 +799,7 @@ func (p *keyParser) build(top *keyLevel, key, mask *flow.Key) error {
 			if cur.tci != 0 {
 				return fmt.Errorf("%w: vlan TCI %#x without the CFI bit", ErrSyntax, cur.tci)
 			}
-			mask.VLANs[depth].TCI = cur.tciM
+			mask.VLANs[depth] = flow.VLAN{TPID: 0xffff, TCI: cur.tciM}
 			return nil
 		}
 		key.VLANs[depth] = flow.VLAN{TPID: cur.ethType, TCI: cur.tci}
@@ -808,7 +811,6 @@ func (p *keyParser) build(top *keyLevel, key, mask *flow.Key) error {
 				return fmt.Errorf("%w: encap() without vlan()", ErrSyntax)
 			}
 			key.VLANs[depth] = flow.VLAN{}
-			mask.VLANs[depth] = flow.VLAN{}
 			key.DlType, mask.DlType = cur.ethType, 0xffff
 			mask.VLANs[depth] = flow.VLAN{TPID: 0xffff, TCI: 0xffff}
 			return nil
@@ -819,20 +821,30 @@ func (p *keyParser) build(top *keyLevel, key, mask *flow.Key) error {
 			cur = cur.encap
 		}
 	}
-	if depth == 0 {
-		// No tag: a missing VLAN means "untagged", or the given vlan mask.
-		mask.VLANs[0] = flow.VLAN{TPID: 0xffff, TCI: 0xffff}
-		if cur.present&atVLAN != 0 {
-			mask.VLANs[0].TCI = cur.tciM
-		}
-	} else if cur.present&atVLAN != 0 || cur.encap != nil {
+	if cur.present&(atVLAN|atEncap) != 0 {
 		return fmt.Errorf("%w: vlan()/encap() without a VLAN eth_type", ErrSyntax)
+	}
+	if depth == 0 || depth < flow.MaxVLANHeaders && cur.present&atEthType != 0 && isVLANType(cur.ethType) {
+		// No tag: a missing VLAN means "untagged"; a VLAN Ethertype
+		// without vlan() is a truncated tag, exactly.
+		mask.VLANs[depth] = flow.VLAN{TPID: 0xffff, TCI: 0xffff}
 	}
 	if cur != top {
 		copyL3L4(key, &cur.k)
 		copyL3L4(mask, &cur.m)
 	}
-	return p.buildL3(cur, key, mask)
+	if err := p.buildL3(cur, key, mask); err != nil {
+		return err
+	}
+	switch {
+	case top.present&atCtTuple4 != 0 && top.present&atCtTuple6 != 0:
+		return fmt.Errorf("%w: both ct_tuple4 and ct_tuple6", ErrSyntax)
+	case top.present&atCtTuple4 != 0 && key.DlType != ethTypeIPv4:
+		return fmt.Errorf("%w: ct_tuple4 needs eth_type(0x0800)", ErrSyntax)
+	case top.present&atCtTuple6 != 0 && key.DlType != ethTypeIPv6:
+		return fmt.Errorf("%w: ct_tuple6 needs eth_type(0x86dd)", ErrSyntax)
+	}
+	return nil
 }
 
 // copyL3L4 copies the fields below the Ethertype.
@@ -853,7 +865,15 @@ func (p *keyParser) buildL3(l *keyLevel, key, mask *flow.Key) error {
 	pr := l.present
 	if pr&atEthType != 0 {
 		if l.ethType < ethTypeMin {
-			key.DlType, mask.DlType = dlTypeNone, l.ethTM
+			// Not an Ethertype: "frames without one", exact or not at all.
+			switch l.ethTM {
+			case 0xffff:
+				key.DlType, mask.DlType = dlTypeNone, 0xffff
+			case 0:
+				key.DlType, mask.DlType = 0, 0
+			default:
+				return fmt.Errorf("%w: cannot bitwise match non-Ethernet II eth_type %#x", ErrSyntax, l.ethType)
+			}
 		} else {
 			key.DlType, mask.DlType = l.ethType, l.ethTM
 		}
@@ -937,7 +957,8 @@ func (p *keyParser) buildL3(l *keyLevel, key, mask *flow.Key) error {
 	case mask.NwProto != 0xff || key.NwProto != proto:
 		return fmt.Errorf("%w: L4 attribute does not match the IP protocol", ErrSyntax)
 	}
-	if pr&(atND|atNDExt) != 0 {
+	ndWild := isZero(mask.NDTarget[:]) && isZero(mask.ArpSHA[:]) && isZero(mask.ArpTHA[:])
+	if pr&atND != 0 && !ndWild {
 		if pr&atICMPv6 == 0 || !isND(key) || mask.TpSrc != 0xff || mask.TpDst != 0xff {
 			return fmt.Errorf("%w: nd() needs icmpv6(type=135 or 136,code=0)", ErrSyntax)
 		}
