@@ -140,6 +140,12 @@ func decodeBody(h Header, typ uint8, r *rd) (Message, error) {
 		return nil, fmt.Errorf("openflow: OF1.0 message type %d: %w", typ, ErrOFPBRCBadType)
 	}
 	switch {
+	case typ == ofpt11GroupMod:
+		return decodeGroupMod(h, r)
+	case typ == ofpt11TableMod:
+		return decodeTableMod(h, r)
+	case typ == ofpt13MeterMod && v >= Version13:
+		return decodeMeterMod(h, r)
 	case typ == ofpt11PortMod:
 		return decodePortMod(h, r)
 	case typ == ofpt11StatsRequest:
@@ -379,7 +385,7 @@ func decodeBundleAdd(h Header, onf bool, r *rd) (Message, error) {
 		return nil, err
 	}
 	switch inner.Type() {
-	case MsgFlowMod, MsgPortMod, MsgGroupMod, MsgMeterMod, MsgPacketOut:
+	case MsgFlowMod, MsgPortMod, MsgGroupMod, MsgMeterMod, MsgPacketOut, MsgTableMod:
 	default:
 		return nil, fmt.Errorf("openflow: %v in a bundle: %w", inner.Type(), ErrOFPBFCMsgUnsup)
 	}
@@ -569,6 +575,12 @@ func encodeBody(w *buf, m Message) error {
 		}
 	case *FlowMod:
 		return encodeFlowMod(w, m)
+	case *GroupMod:
+		return encodeGroupMod(w, m)
+	case *MeterMod:
+		return encodeMeterMod(w, m)
+	case *TableMod:
+		return encodeTableMod(w, m)
 	case *FlowRemoved:
 		return encodeFlowRemoved(w, m)
 	case *PacketIn:

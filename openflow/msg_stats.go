@@ -22,6 +22,7 @@ const (
 	StatsMeterFeatures StatsKind = 11
 	StatsTableFeatures StatsKind = 12
 	StatsPortDesc      StatsKind = 13
+	StatsTableDesc     StatsKind = 14 // OF1.4+
 	statsVendor        StatsKind = 0xffff
 )
 
@@ -134,6 +135,14 @@ type TableFeatures struct {
 	Properties    []byte
 }
 
+// TableDesc is one table in a TABLE_DESC reply (OF1.4+); Properties are
+// raw (eviction, vacancy).
+type TableDesc struct {
+	TableID    uint8
+	Config     uint32
+	Properties []byte
+}
+
 // GroupFeatures is the GROUP_FEATURES reply body.
 type GroupFeatures struct {
 	Types, Capabilities uint32
@@ -163,6 +172,7 @@ type StatsReply struct {
 	PortDescs     []PortDesc
 	Queues        []QueueStats
 	TableFeatures []TableFeatures
+	TableDescs    []TableDesc
 	GroupFeatures GroupFeatures
 	MeterFeatures MeterFeatures
 	Body          []byte
@@ -250,6 +260,11 @@ func decodeStatsRequest(h Header, r *rd) (Message, error) {
 	}
 	switch kind {
 	case StatsDesc, StatsTable, StatsGroupFeatures, StatsMeterFeatures:
+		err = empty()
+	case StatsTableDesc:
+		if h.Version < Version14 {
+			return nil, fmt.Errorf("openflow: table desc in version %#x: %w", h.Version, ErrOFPBRCBadStat)
+		}
 		err = empty()
 	case StatsFlow, StatsAggregate:
 		f := &m.Flow
@@ -363,7 +378,7 @@ func encodeStatsRequest(w *buf, m *StatsRequest) error {
 	}
 	statsHeader(w, m.Version, false, m.XID, m.Kind, m.Flags, m.NX, sub)
 	switch m.Kind {
-	case StatsDesc, StatsTable, StatsGroupFeatures, StatsMeterFeatures:
+	case StatsDesc, StatsTable, StatsGroupFeatures, StatsMeterFeatures, StatsTableDesc:
 	case StatsFlow, StatsAggregate:
 		f := &m.Flow
 		switch {
@@ -528,6 +543,18 @@ func decodeStatsReply(h Header, r *rd) (Message, error) {
 			}
 			t.Properties = clone(r.take(n - 64))
 			m.TableFeatures = append(m.TableFeatures, t)
+		}
+	case StatsTableDesc:
+		for r.ok && len(r.b) > 0 {
+			n := int(r.u16())
+			d := TableDesc{TableID: r.u8()}
+			r.skip(1)
+			d.Config = r.u32()
+			if n < 8 || !r.need(n-8) {
+				return nil, fmt.Errorf("openflow: table desc length %d: %w", n, ErrOFPBRCBadLen)
+			}
+			d.Properties = clone(r.take(n - 8))
+			m.TableDescs = append(m.TableDescs, d)
 		}
 	case StatsGroupFeatures:
 		g := &m.GroupFeatures
@@ -901,6 +928,14 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 			w.u32(t.MaxEntries)
 			w.bytes(t.Properties)
 			w.put16(start, uint16(len(w.b)-start))
+		}
+	case StatsTableDesc:
+		for _, d := range m.TableDescs {
+			w.u16(uint16(8 + len(d.Properties)))
+			w.u8(d.TableID)
+			w.u8(0)
+			w.u32(d.Config)
+			w.bytes(d.Properties)
 		}
 	case StatsGroupFeatures:
 		g := &m.GroupFeatures

@@ -228,6 +228,8 @@ func defaultStatsReply(m *StatsRequest) *StatsReply {
 	switch m.Kind {
 	case StatsTable:
 		rep.Tables = []TableStats{{TableID: 0, Name: "classifier", Wildcards: 0x3fffff, MaxEntries: 1000000, ActiveCount: 1, LookupCount: 10, MatchedCount: 5}}
+	case StatsTableDesc:
+		rep.TableDescs = []TableDesc{{TableID: 0}}
 	case StatsTableFeatures:
 		// The eight required properties, each with an empty list.
 		var props []byte
