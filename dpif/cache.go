@@ -26,6 +26,10 @@ const emcMask = EMCEntries - 1
 type megaflow struct {
 	key  flow.Key // already masked
 	mask flow.Key
+	// orig is the full key of the packet whose upcall installed the flow:
+	// dumps show it (with the mask) as OVS does, and revalidation
+	// translates it again.
+	orig flow.Key
 	ufid [16]byte
 	loop *loop
 	seq  uint64 // revalidation sequence its translation started at

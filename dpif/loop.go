@@ -528,14 +528,20 @@ func (l *loop) result(e *missEntry) {
 		f = l.install(&e.key, &e.up.Mask, acts, e.up.Ref, e.seq)
 	}
 	if f != nil {
-		var bytes uint64
-		for _, p := range e.pkts {
-			bytes += uint64(p.Len())
+		// As in OVS, the packet that caused the upcall is accounted by
+		// the handler (its translation credits the rules), not in the
+		// megaflow's statistics; packets of the same flow held behind it
+		// count as megaflow traffic.
+		if n > 1 {
+			var bytes uint64
+			for _, p := range e.pkts[1:] {
+				bytes += uint64(p.Len())
+			}
+			f.packets.Store(f.packets.Load() + n - 1)
+			f.bytes.Store(f.bytes.Load() + bytes)
+			f.tcpFlags.Store(f.tcpFlags.Load() | uint32(e.key.TCPFlags))
+			f.used.Store(l.nowMs)
 		}
-		f.packets.Store(f.packets.Load() + n)
-		f.bytes.Store(f.bytes.Load() + bytes)
-		f.tcpFlags.Store(f.tcpFlags.Load() | uint32(e.key.TCPFlags))
-		f.used.Store(l.nowMs)
 		acts = *f.acts.Load()
 	}
 	for _, p := range e.pkts {
@@ -575,7 +581,7 @@ func (l *loop) install(key, mask *flow.Key, acts []odp.Action, ref any, seq uint
 		l.dp.flowLimitHits.Add(1)
 		return nil
 	}
-	f := &megaflow{key: kk, mask: mk, loop: l, seq: seq, created: l.nowMs, ref: ref, validatedSeq: seq}
+	f := &megaflow{key: kk, mask: mk, orig: *key, loop: l, seq: seq, created: l.nowMs, ref: ref, validatedSeq: seq}
 	a := slices.Clone(acts)
 	f.acts.Store(&a)
 	binary.BigEndian.PutUint64(f.ufid[:8], hashKey(&kk))

@@ -39,7 +39,7 @@ func (dp *Datapath) snapshot() [][]*megaflow {
 
 // info describes f for the handler and FlowDump.
 func (dp *Datapath) info(f *megaflow) FlowInfo {
-	fi := FlowInfo{Key: f.key, Mask: f.mask, Actions: *f.acts.Load(), UFID: f.ufid, Loop: f.loop.id}
+	fi := FlowInfo{Key: f.orig, Mask: f.mask, Actions: *f.acts.Load(), UFID: f.ufid, Loop: f.loop.id}
 	fi.Stats = Stats{Packets: f.packets.Load(), Bytes: f.bytes.Load(), TCPFlags: uint16(f.tcpFlags.Load())}
 	if u := f.used.Load(); u != 0 {
 		fi.Stats.Used = time.UnixMilli(u)

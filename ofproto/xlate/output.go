@@ -118,6 +118,7 @@ func (c *ctx) normal() {
 	if !ok {
 		return
 	}
+	c.isGratuitousARP()
 	if c.in.Learn && f.DlSrc[0]&1 == 0 && c.br.MAC != nil {
 		if c.br.MAC.Learn(vlan, f.DlSrc, uint32(in.OFPort), c.now) {
 			c.res.Cache.MACChanged = true
@@ -216,4 +217,27 @@ func (c *ctx) normalOutput(p *Port, vlan uint16) {
 
 func isReservedMulticast(m [6]byte) bool {
 	return m[0] == 0x01 && m[1] == 0x80 && m[2] == 0xc2 && m[3] == 0 && m[4] == 0 && m[5]&0xf0 == 0
+}
+
+// isGratuitousARP reports whether the packet is a gratuitous ARP, unwildcarding
+// the fields it looks at exactly as OVS's NORMAL does (they show in the
+// megaflows of ARP traffic).
+func (c *ctx) isGratuitousARP() bool {
+	f := &c.flow
+	if f.DlType != 0x0806 {
+		return false
+	}
+	c.wc.DlDst = ones6
+	if f.DlDst != ([6]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) {
+		return false
+	}
+	c.wc.NwProto = 0xff
+	switch f.NwProto {
+	case 2:
+		return true
+	case 1:
+		c.wc.NwSrc, c.wc.NwDst = 0xffffffff, 0xffffffff
+		return f.NwSrc == f.NwDst
+	}
+	return false
 }

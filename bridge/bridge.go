@@ -1,0 +1,184 @@
+package bridge
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/ovn-kubernetes/libovsdb/cache"
+	"github.com/ovn-kubernetes/libovsdb/client"
+	"github.com/ovn-kubernetes/libovsdb/model"
+
+	"govs.dev/govs/dpif"
+	"govs.dev/govs/ofproto"
+	"govs.dev/govs/ovsdb/vswitchdb"
+	"govs.dev/govs/packet"
+	"govs.dev/govs/unixctl"
+	"govs.dev/govs/vlog"
+)
+
+var log = vlog.Module("bridge")
+
+// Clock is the daemon's clock (time/stop, time/warp).
+type Clock interface{ Now() time.Time }
+
+// Options configure Run.
+type Options struct {
+	// DBEndpoint is the OVSDB server, e.g. "unix:/var/run/openvswitch/db.sock".
+	DBEndpoint string
+	// RunDir holds <bridge>.mgmt sockets.
+	RunDir string
+	// Unixctl is the daemon's control server; Run registers its commands.
+	Unixctl *unixctl.Server
+	// Clock defaults to the wall clock.
+	Clock Clock
+	// EnableDummy allows the dummy datapath and interface types;
+	// DummyOverride maps every interface and datapath type to dummy.
+	EnableDummy, DummyOverride bool
+	// DisableSystem disables the system (kernel) datapath.
+	DisableSystem bool
+	// Ready is called once, when the first database configuration has been
+	// applied (it completes --detach).
+	Ready func()
+	// Cleanup reports, when Run returns, whether `exit --cleanup` asked for
+	// datapath ports and taps to be removed.
+	Cleanup func() bool
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+// Run connects to the database and keeps the switch in line with it until ctx
+// is cancelled.
+func Run(ctx context.Context, o Options) error {
+	if o.Clock == nil {
+		o.Clock = wallClock{}
+	}
+	db, err := vswitchdb.Connect(ctx, o.DBEndpoint, vlog.Module("reconnect").Slog())
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("bridge: database %s: %w", o.DBEndpoint, err)
+	}
+	defer db.Close()
+	pool, err := packet.NewPool(packet.PoolConfig{Buffers: 16384, BigBuffers: 64})
+	if err != nil {
+		return fmt.Errorf("bridge: packet pool: %w", err)
+	}
+	s := &switchd{o: o, db: db, pool: pool, backers: map[string]*ofproto.Backer{},
+		bridges: map[string]*brState{}, kick: make(chan struct{}, 1), dummyMACs: 0}
+	s.registerCommands()
+	db.Cache().AddEventHandler(&cache.EventHandlerFuncs{
+		AddFunc:    func(string, model.Model) { s.poke() },
+		UpdateFunc: func(string, model.Model, model.Model) { s.poke() },
+		DeleteFunc: func(string, model.Model) { s.poke() },
+	})
+	if w, ok := o.Clock.(interface{ OnWarp(func()) func() }); ok {
+		// time/warp returns once rule and MAC timeouts of the warp ran.
+		cancel := w.OnWarp(s.periodic)
+		defer cancel()
+	}
+	s.poke()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	ready := false
+	for {
+		select {
+		case <-ctx.Done():
+			s.shutdown(o.Cleanup != nil && o.Cleanup())
+			return nil
+		case <-s.kick:
+		case <-tick.C:
+			s.periodic()
+		}
+		applied, err := s.reconcile(ctx)
+		if err != nil {
+			log.Warn("reconfigure failed: %v", err)
+			continue
+		}
+		if applied && !ready {
+			ready = true
+			if o.Ready != nil {
+				o.Ready()
+			}
+		}
+	}
+}
+
+// switchd is the state of the running daemon. Its fields are guarded by mu:
+// the reconciler and unixctl handlers both use them.
+type switchd struct {
+	o    Options
+	db   client.Client
+	pool *packet.Pool
+	kick chan struct{}
+
+	mu        sync.Mutex
+	backers   map[string]*ofproto.Backer
+	bridges   map[string]*brState
+	dummyMACs int
+}
+
+func (s *switchd) poke() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// backer returns the backer of a datapath type, creating it and its datapath.
+// Caller holds s.mu.
+func (s *switchd) backer(typ string) (*ofproto.Backer, error) {
+	if k := s.backers[typ]; k != nil {
+		return k, nil
+	}
+	k := ofproto.NewBacker(typ, s.o.Clock)
+	dp, err := dpif.New(dpif.Config{
+		Name: "ovs-" + typ, Type: typ, Pool: s.pool, Handler: k, Clock: s.o.Clock,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("datapath %s: %w", typ, err)
+	}
+	k.Attach(dp, s.pool)
+	s.backers[typ] = k
+	return k, nil
+}
+
+// sortedBridges returns the bridge names in order. Caller holds s.mu.
+func (s *switchd) sortedBridges() []*brState {
+	out := make([]*brState, 0, len(s.bridges))
+	for _, b := range s.bridges {
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// periodic runs once a second: rule timeouts, MAC aging, statistics.
+func (s *switchd) periodic() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.o.Clock.Now()
+	for _, b := range s.bridges {
+		b.of.ExpireRules(now)
+		b.of.MAC().Expire(now)
+	}
+}
+
+func (s *switchd) shutdown(cleanup bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range s.bridges {
+		s.destroyBridge(b)
+	}
+	for _, k := range s.backers {
+		if k.DP != nil {
+			k.DP.Close()
+		}
+	}
+	_ = cleanup // every port govs creates on the dummy datapath is in-memory
+}

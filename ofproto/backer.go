@@ -1,0 +1,242 @@
+package ofproto
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"govs.dev/govs/dpif"
+	"govs.dev/govs/dpif/odp"
+	"govs.dev/govs/flow"
+	"govs.dev/govs/ofproto/xlate"
+	"govs.dev/govs/openflow"
+	"govs.dev/govs/packet"
+)
+
+// Clock is where ofproto reads time; the daemon's clock honours time/warp.
+type Clock interface{ Now() time.Time }
+
+// Backer is the datapath shared by all bridges of one datapath type, and the
+// datapath's upcall handler. It publishes xlate.Config snapshots that handler
+// goroutines translate against.
+type Backer struct {
+	Type  string
+	DP    *dpif.Datapath
+	clock Clock
+
+	mu      sync.Mutex
+	bridges map[string]*Bridge
+	cfg     atomic.Pointer[xlate.Config]
+	// macGen is the sum of MAC table generations at the last revalidation.
+	macGen atomic.Uint64
+
+	// cfgGen moves on configuration changes that affect translation.
+	cfgGen atomic.Uint64
+
+	cacheMu sync.Mutex
+	cache   *packet.Cache
+
+	upcalls   atomic.Uint64
+	upcallErr atomic.Uint64
+}
+
+// NewBacker returns a backer without a datapath; call Attach with the
+// datapath built with the backer as its handler.
+func NewBacker(typ string, clock Clock) *Backer {
+	k := &Backer{Type: typ, clock: clock, bridges: make(map[string]*Bridge)}
+	k.cfg.Store(&xlate.Config{Bridges: map[string]*xlate.Bridge{}, ByDPPort: map[uint32]*xlate.Port{}})
+	return k
+}
+
+// Attach sets the datapath of the backer and the pool that control-plane
+// packets (packet-out, trace -generate) are allocated from.
+func (k *Backer) Attach(dp *dpif.Datapath, pool *packet.Pool) {
+	k.DP = dp
+	k.cache = pool.NewCache()
+}
+
+// AllocPacket allocates a packet buffer for the control plane; nil when the
+// pool is exhausted. Safe for concurrent use.
+func (k *Backer) AllocPacket(n int) *packet.Packet {
+	k.cacheMu.Lock()
+	defer k.cacheMu.Unlock()
+	if k.cache == nil {
+		return nil
+	}
+	return k.cache.Alloc(n)
+}
+
+// waitRevalidation returns once every datapath flow translated before the
+// call has been revalidated (barrier and bundle-commit semantics).
+func (k *Backer) waitRevalidation() {
+	if k.DP != nil {
+		k.DP.Wait()
+	}
+}
+
+// Now returns the backer's current time.
+func (k *Backer) Now() time.Time { return k.clock.Now() }
+
+// Bridges returns the bridges sorted by name.
+func (k *Backer) Bridges() []*Bridge {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make([]*Bridge, 0, len(k.bridges))
+	for _, b := range k.bridges {
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Config returns the current translation snapshot.
+func (k *Backer) Config() *xlate.Config { return k.cfg.Load() }
+
+// republish rebuilds the xlate snapshot from every bridge's ports. Callers
+// must not hold any bridge lock.
+func (k *Backer) republish() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	cfg := &xlate.Config{Bridges: map[string]*xlate.Bridge{}, ByDPPort: map[uint32]*xlate.Port{}}
+	xports := map[string]*xlate.Port{}
+	type peerReq struct {
+		p    *xlate.Port
+		peer string
+	}
+	var peers []peerReq
+	for _, b := range k.bridges {
+		b.mu.Lock()
+		xb := &xlate.Bridge{
+			Name: b.Name, Tables: bridgeTables{b}, Ports: map[openflow.Port]*xlate.Port{},
+			MAC: b.mac, Now: k.clock.Now,
+			FragDrop: b.fragMode == FragDrop, FragNormal: b.fragMode == FragNormal,
+		}
+		for _, p := range b.sortedPortsLocked() {
+			xp := &xlate.Port{
+				Name: p.Name, OFPort: p.OFPort, DPPort: p.DPPort, Bridge: xb,
+				Tag: p.Tag, Trunks: p.Trunks, Mode: p.Mode,
+				NoFlood: p.Config&PortNoFlood != 0, NoForward: p.Config&PortNoFwd != 0,
+				NoRecv: p.Config&PortNoRecv != 0, Up: true,
+			}
+			xb.Ports[p.OFPort] = xp
+			xb.PortOrder = append(xb.PortOrder, xp)
+			xports[p.Name] = xp
+			if p.PatchPeer != "" {
+				peers = append(peers, peerReq{xp, p.PatchPeer})
+			} else if p.HasDPPort {
+				cfg.ByDPPort[p.DPPort] = xp
+			}
+		}
+		b.mu.Unlock()
+		cfg.Bridges[b.Name] = xb
+	}
+	for _, pr := range peers {
+		if peer := xports[pr.peer]; peer != nil {
+			pr.p.Peer = peer
+		}
+	}
+	k.cfg.Store(cfg)
+}
+
+// ref is what the datapath keeps with each megaflow.
+type ref struct {
+	cache xlate.Cache
+	gen   uint64 // sum of bridge versions and MAC generations when translated
+}
+
+// generation sums every bridge's rule version and MAC generation: any change
+// in it may change translations.
+func (k *Backer) generation() uint64 {
+	var g uint64
+	cfg := k.cfg.Load()
+	for _, xb := range cfg.Bridges {
+		if t, ok := xb.Tables.(bridgeTables); ok {
+			g += t.b.curVersion.Load()
+		}
+		if xb.MAC != nil {
+			g += xb.MAC.Generation()
+		}
+	}
+	return g + k.cfgGen.Load()
+}
+
+// Upcall translates a datapath miss (dpif.UpcallHandler).
+func (k *Backer) Upcall(u *dpif.Upcall) error {
+	k.upcalls.Add(1)
+	gen := k.generation()
+	res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: u.Key, Learn: true})
+	if err != nil && res == nil {
+		k.upcallErr.Add(1)
+		return fmt.Errorf("ofproto: upcall: %w", err)
+	}
+	u.Mask = res.Mask
+	u.Actions = res.Actions
+	u.Ref = &ref{cache: res.Cache, gen: gen}
+	if res.SlowPath != 0 {
+		u.NoInstall = true
+	}
+	// The packet that missed is counted like a packet of the flow.
+	res.Cache.PushStats(1, uint64(u.Packet.Len()), k.clock.Now())
+	if res.Cache.MACChanged {
+		k.needRevalidate()
+	}
+	return nil
+}
+
+// Revalidate re-translates an installed megaflow (dpif.UpcallHandler).
+func (k *Backer) Revalidate(f *dpif.FlowInfo, r any) (bool, []odp.Action, any) {
+	old, _ := r.(*ref)
+	gen := k.generation()
+	if old != nil && old.gen == gen {
+		return true, f.Actions, r
+	}
+	res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: f.Key, Learn: false})
+	if err != nil || res.SlowPath != 0 {
+		return false, nil, nil
+	}
+	// If the new translation needs a wider mask than the installed flow
+	// has, the flow would now cover packets that translate differently:
+	// delete it and let the next packet install the right one.
+	nm := res.Mask
+	nm.Or(&f.Mask)
+	if nm != f.Mask {
+		return false, nil, nil
+	}
+	return true, res.Actions, &ref{cache: res.Cache, gen: gen}
+}
+
+// PushStats credits a megaflow's traffic to what its translation used
+// (dpif.UpcallHandler).
+func (k *Backer) PushStats(r any, delta dpif.Stats) {
+	if rr, ok := r.(*ref); ok && rr != nil {
+		used := delta.Used
+		if used.IsZero() {
+			used = k.clock.Now()
+		}
+		rr.cache.PushStats(delta.Packets, delta.Bytes, used)
+	}
+}
+
+// needRevalidate asks the datapath to revalidate every flow soon.
+func (k *Backer) needRevalidate() {
+	k.cfgGen.Add(1)
+	if k.DP != nil {
+		k.DP.RevalidateAll()
+	}
+}
+
+// bridgeTables adapts a bridge's tables to xlate.Tables.
+type bridgeTables struct{ b *Bridge }
+
+func (t bridgeTables) Lookup(table uint8, key *flow.Key, wc *flow.Key) xlate.Rule {
+	if int(table) >= NumTables {
+		return nil
+	}
+	r := t.b.tables[table].lookup(key, t.b.curVersion.Load(), wc)
+	if r == nil {
+		return nil
+	}
+	return r
+}

@@ -1,0 +1,485 @@
+package ofproto
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"govs.dev/govs/openflow"
+	"govs.dev/govs/vlog"
+)
+
+var vconn = vlog.Module("vconn")
+
+// Versions the switch speaks, lowest to highest.
+var supportedVersions = []uint8{openflow.Version10, openflow.Version11, openflow.Version12,
+	openflow.Version13, openflow.Version14, openflow.Version15}
+
+// nxmCookieHeader is NXM_NX_COOKIE (class 1, field 30, 8 bytes): in NXM flow
+// mods and stats requests the cookie filter travels in the match.
+var nxmCookieHeader = openflow.NXMHeader(1, 30, 8)
+
+// Listener serves OpenFlow connections for one bridge on a unix socket
+// (punix:<rundir>/<bridge>.mgmt).
+type Listener struct {
+	br   *Bridge
+	path string
+	ln   net.Listener
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	cons map[*conn]bool
+	done bool
+}
+
+// Listen starts the management socket of b at path.
+func (b *Bridge) Listen(path string) (*Listener, error) {
+	_ = os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("bridge %s: listen %s: %w", b.Name, path, err)
+	}
+	l := &Listener{br: b, path: path, ln: ln, cons: map[*conn]bool{}}
+	l.wg.Add(1)
+	go l.accept()
+	return l, nil
+}
+
+// Close stops the listener and every connection it accepted.
+func (l *Listener) Close() {
+	l.mu.Lock()
+	l.done = true
+	for c := range l.cons {
+		c.nc.Close()
+	}
+	l.mu.Unlock()
+	l.ln.Close()
+	_ = os.Remove(l.path)
+	l.wg.Wait()
+}
+
+func (l *Listener) accept() {
+	defer l.wg.Done()
+	for {
+		nc, err := l.ln.Accept()
+		if err != nil {
+			return
+		}
+		c := &conn{br: l.br, nc: nc, flowFormat: openflow.FlowFormatOF10, bundles: map[uint32]*bundle{}}
+		l.mu.Lock()
+		if l.done {
+			l.mu.Unlock()
+			nc.Close()
+			return
+		}
+		l.cons[c] = true
+		l.mu.Unlock()
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			c.serve()
+			l.mu.Lock()
+			delete(l.cons, c)
+			l.mu.Unlock()
+		}()
+	}
+}
+
+// conn is one OpenFlow session.
+type conn struct {
+	br         *Bridge
+	nc         net.Conn
+	version    uint8
+	flowFormat uint32
+	tableIDExt bool
+	pinFormat  uint32
+	role       uint32
+	bundles    map[uint32]*bundle
+	wmu        sync.Mutex
+}
+
+type bundle struct {
+	closed bool
+	mods   []*FlowMod
+	flags  uint16
+}
+
+// errConnWrite marks a failure to write to the peer: the session is over.
+var errConnWrite = errors.New("connection write failed")
+
+func (c *conn) send(m openflow.Message) error {
+	b, err := openflow.Encode(m)
+	if err != nil {
+		return fmt.Errorf("encode %v: %w", m.Type(), err)
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if _, err = c.nc.Write(b); err != nil {
+		return fmt.Errorf("%w: %v", errConnWrite, err)
+	}
+	return nil
+}
+
+func (c *conn) sendError(e openflow.Error, req []byte) {
+	em := openflow.NewErrorReply(e, req)
+	if c.version != 0 {
+		em.Version = c.version
+	}
+	if err := c.send(em); err != nil {
+		vconn.Dbg("%s: send error: %v", c.br.Name, err)
+	}
+}
+
+func highestCommon(peer []uint8) uint8 {
+	best := uint8(0)
+	for _, v := range supportedVersions {
+		for _, p := range peer {
+			if p == v && v > best {
+				best = v
+			}
+		}
+	}
+	return best
+}
+
+func (c *conn) serve() {
+	defer c.nc.Close()
+	r := openflow.NewReader(c.nc, openflow.MaxMessageLen)
+	if err := c.send(&openflow.Hello{Header: openflow.Header{Version: openflow.Version15}, Versions: supportedVersions}); err != nil {
+		return
+	}
+	for {
+		raw, err := r.Next()
+		if err != nil {
+			return
+		}
+		msg, err := openflow.Decode(raw)
+		if err != nil {
+			if oe, ok := openflow.AsError(err); ok {
+				c.sendError(oe, raw)
+				continue
+			}
+			c.sendError(openflow.ErrOFPBRCBadType, raw)
+			continue
+		}
+		if c.version == 0 {
+			h, ok := msg.(*openflow.Hello)
+			if !ok {
+				c.sendError(openflow.ErrOFPHFCIncompatible, raw)
+				return
+			}
+			vs := h.Versions
+			if len(vs) == 0 {
+				vs = []uint8{}
+				for _, v := range supportedVersions {
+					if v <= h.Version {
+						vs = append(vs, v)
+					}
+				}
+			}
+			c.version = highestCommon(vs)
+			if c.version == 0 {
+				c.sendError(openflow.ErrOFPHFCIncompatible, raw)
+				return
+			}
+			vconn.Dbg("%s: negotiated OpenFlow version 0x%02x", c.br.Name, c.version)
+			continue
+		}
+		if msg.Head().Version != c.version && msg.Type() != openflow.MsgHello {
+			c.sendError(openflow.ErrOFPBRCBadVersion, raw)
+			continue
+		}
+		if err := c.handle(msg, raw); err != nil {
+			if errors.Is(err, errConnWrite) {
+				vconn.Dbg("%s: connection closed: %v", c.br.Name, err)
+				return
+			}
+			if oe, ok := openflow.AsError(err); ok {
+				c.sendError(oe, raw)
+			} else {
+				vconn.Warn("%s: %v", c.br.Name, err)
+				c.sendError(openflow.ErrOFPBRCEperm, raw)
+			}
+		}
+	}
+}
+
+func (c *conn) reply(req openflow.Message, m openflow.Message) error {
+	h := m.Head()
+	h.Version = c.version
+	h.XID = req.Head().XID
+	return c.send(m)
+}
+
+func (c *conn) handle(msg openflow.Message, raw []byte) error {
+	b := c.br
+	switch m := msg.(type) {
+	case *openflow.Hello:
+		return nil
+	case *openflow.EchoRequest:
+		return c.reply(m, &openflow.EchoReply{Data: m.Data})
+	case *openflow.EchoReply:
+		return nil
+	case *openflow.FeaturesRequest:
+		fr := &openflow.FeaturesReply{DatapathID: b.DatapathID(), NBuffers: 0, NTables: 254,
+			Capabilities: 0x00000047, Actions: 0x00000fff}
+		if c.version == openflow.Version10 {
+			fr.Capabilities = 0x000000c7
+			fr.Ports = b.portDescs()
+		}
+		return c.reply(m, fr)
+	case *openflow.SwitchConfig:
+		if !m.Set {
+			return nil
+		}
+		switch mode := int(m.Flags & openflow.FragMask); mode {
+		case FragNormal, FragDrop, FragNXMatch:
+			b.SetFragMode(mode)
+		default:
+			vconn.Warn("%s: unsupported fragment handling mode %d", b.Name, mode)
+		}
+		b.SetMissSendLen(m.MissSendLen)
+		return nil
+	case *openflow.GetConfigRequest:
+		return c.reply(m, &openflow.SwitchConfig{Flags: uint16(b.FragMode()), MissSendLen: b.MissSendLen()})
+	case *openflow.BarrierRequest:
+		b.backer.waitRevalidation()
+		return c.reply(m, &openflow.BarrierReply{})
+	case *openflow.SetFlowFormat:
+		if m.Format != openflow.FlowFormatOF10 && m.Format != openflow.FlowFormatNXM {
+			return openflow.ErrOFPBRCEperm
+		}
+		c.flowFormat = m.Format
+		return nil
+	case *openflow.FlowModTableID:
+		c.tableIDExt = m.Enable
+		return nil
+	case *openflow.SetPacketInFormat:
+		c.pinFormat = m.Format
+		return nil
+	case *openflow.SetControllerID, *openflow.AsyncConfig:
+		return nil
+	case *openflow.RoleMsg:
+		if m.Reply {
+			return openflow.ErrOFPBRCBadType
+		}
+		if m.Role != openflow.RoleNoChange {
+			c.role = m.Role
+		}
+		role := c.role
+		if role == 0 {
+			role = openflow.RoleEqual
+		}
+		return c.reply(m, &openflow.RoleMsg{Reply: true, NX: m.NX, Role: role, GenerationID: m.GenerationID})
+	case *openflow.FlowMod:
+		fm, err := c.flowModFrom(m)
+		if err != nil {
+			return err
+		}
+		_, err = b.FlowMod(fm)
+		return err
+	case *openflow.StatsRequest:
+		return c.stats(m)
+	case *openflow.PortMod:
+		return b.portMod(m)
+	case *openflow.PacketOut:
+		return b.packetOut(m)
+	case *openflow.BundleControl:
+		return c.bundleControl(m)
+	case *openflow.BundleAdd:
+		return c.bundleAdd(m)
+	}
+	return openflow.ErrOFPBRCBadType
+}
+
+// flowModFrom converts a decoded flow-mod to ofproto's form.
+func (c *conn) flowModFrom(m *openflow.FlowMod) (*FlowMod, error) {
+	om := m.Match
+	cookie, cookieMask := m.Cookie, m.CookieMask
+	nxm := m.NX || c.version == openflow.Version10
+	if nxm {
+		// NXM carries the cookie filter as NXM_NX_COOKIE in the match.
+		cookieMask = 0
+		var rest []openflow.MatchField
+		var fcookie, fmask uint64
+		for _, f := range om.Fields {
+			if f.Header == nxmCookieHeader {
+				fcookie = be64(f.Value)
+				fmask = ^uint64(0)
+				if f.Mask != nil {
+					fmask = be64(f.Mask)
+				}
+				continue
+			}
+			rest = append(rest, f)
+		}
+		om.Fields = rest
+		if m.Command == FlowAdd && fmask != 0 {
+			return nil, openflow.ErrNXBRCNxmInvalid
+		}
+		if fmask != 0 {
+			cookie, cookieMask = fcookie, fmask
+		}
+	}
+	match, err := MatchFromOpenFlow(&om)
+	if err != nil {
+		return nil, err
+	}
+	fm := &FlowMod{
+		Command: m.Command, Match: match, Priority: m.Priority, Table: m.TableID,
+		Cookie: cookie, CookieMask: cookieMask, IdleTimeout: m.IdleTimeout, HardTimeout: m.HardTimeout,
+		Importance: m.Importance, Flags: flowModFlags(m.Flags, c.version), OutPort: m.OutPort, OutGroup: m.OutGroup,
+		Actions: m.Actions,
+	}
+	if c.version == openflow.Version10 && !c.tableIDExt {
+		// Without NXT_FLOW_MOD_TABLE_ID, OpenFlow 1.0 adds go to table 0
+		// and modify/delete apply to every table.
+		if fm.Command == FlowAdd {
+			fm.Table = 0
+		} else {
+			fm.Table = TableAll
+		}
+	}
+	switch {
+	case fm.Command == FlowAdd:
+		fm.NewCookie = m.Cookie
+		fm.Cookie = m.Cookie
+	case nxm:
+		// OpenFlow 1.0 and NXM modifies set the cookie from the message.
+		fm.NewCookie = m.Cookie
+		if cookieMask != 0 {
+			fm.NewCookie = KeepCookie
+		}
+	default:
+		fm.NewCookie = KeepCookie
+	}
+	if c.version >= openflow.Version11 && fm.Command != FlowAdd && fm.Command != FlowModify && fm.Command != FlowModifyStrict {
+		// OF1.1+ delete honours out_group too; without groups only ANY passes.
+		if m.OutGroup != openflow.GroupAny && m.OutGroup != 0 {
+			fm.OutPort = openflow.PortNone
+		}
+	}
+	return fm, nil
+}
+
+// flowModFlags maps wire OFPFF_* bits to ofproto's.
+func flowModFlags(f uint16, version uint8) uint16 {
+	var out uint16
+	if f&1 != 0 {
+		out |= FlagSendFlowRem
+	}
+	if f&2 != 0 {
+		out |= FlagCheckOverlap
+	}
+	if version >= openflow.Version13 {
+		if f&4 != 0 {
+			out |= FlagResetCounts
+		}
+		if f&8 != 0 {
+			out |= FlagNoPktCounts
+		}
+		if f&16 != 0 {
+			out |= FlagNoBytCounts
+		}
+	} else if version == openflow.Version12 && f&4 != 0 {
+		out |= FlagResetCounts
+	}
+	return out
+}
+
+// wireFlags maps ofproto's flags back to OFPFF_* for flow stats.
+func wireFlags(f uint16, version uint8) uint16 {
+	var out uint16
+	if f&FlagSendFlowRem != 0 {
+		out |= 1
+	}
+	if version >= openflow.Version13 {
+		if f&FlagResetCounts != 0 {
+			out |= 4
+		}
+		if f&FlagNoPktCounts != 0 {
+			out |= 8
+		}
+		if f&FlagNoBytCounts != 0 {
+			out |= 16
+		}
+	}
+	return out
+}
+
+func be64(b []byte) uint64 {
+	var v uint64
+	for _, x := range b {
+		v = v<<8 | uint64(x)
+	}
+	return v
+}
+
+func (c *conn) bundleControl(m *openflow.BundleControl) error {
+	rep := func(t uint16) error {
+		return c.reply(m, &openflow.BundleControl{ONF: m.ONF, BundleID: m.BundleID, CtrlType: t, Flags: m.Flags})
+	}
+	switch m.CtrlType {
+	case openflow.BundleOpenRequest:
+		if _, ok := c.bundles[m.BundleID]; ok {
+			return openflow.ErrOFPBFCBundleExist
+		}
+		c.bundles[m.BundleID] = &bundle{flags: m.Flags}
+		return rep(openflow.BundleOpenReply)
+	case openflow.BundleCloseRequest:
+		bd := c.bundles[m.BundleID]
+		if bd == nil {
+			return openflow.ErrOFPBFCBadId
+		}
+		if bd.closed {
+			return openflow.ErrOFPBFCBundleClosed
+		}
+		bd.closed = true
+		return rep(openflow.BundleCloseReply)
+	case openflow.BundleCommitRequest:
+		bd := c.bundles[m.BundleID]
+		if bd == nil {
+			return openflow.ErrOFPBFCBadId
+		}
+		delete(c.bundles, m.BundleID)
+		if _, err := c.br.FlowModBatch(bd.mods); err != nil {
+			return err
+		}
+		c.br.backer.waitRevalidation()
+		return rep(openflow.BundleCommitReply)
+	case openflow.BundleDiscardRequest:
+		if _, ok := c.bundles[m.BundleID]; !ok {
+			return openflow.ErrOFPBFCBadId
+		}
+		delete(c.bundles, m.BundleID)
+		return rep(openflow.BundleDiscardReply)
+	}
+	return openflow.ErrOFPBFCBadType
+}
+
+func (c *conn) bundleAdd(m *openflow.BundleAdd) error {
+	bd := c.bundles[m.BundleID]
+	if bd == nil {
+		bd = &bundle{flags: m.Flags}
+		c.bundles[m.BundleID] = bd
+	}
+	if bd.closed {
+		return openflow.ErrOFPBFCBundleClosed
+	}
+	fmm, ok := m.Inner.(*openflow.FlowMod)
+	if !ok {
+		return openflow.ErrOFPBFCMsgUnsup
+	}
+	fm, err := c.flowModFrom(fmm)
+	if err != nil {
+		return err
+	}
+	if err := c.br.validateFlowModLocked(fm); err != nil {
+		return err
+	}
+	bd.mods = append(bd.mods, fm)
+	return nil
+}

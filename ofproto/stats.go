@@ -1,0 +1,234 @@
+package ofproto
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"govs.dev/govs/netdev"
+	"govs.dev/govs/openflow"
+)
+
+// maxFlowsPerReply bounds the flow entries of one multipart reply message;
+// replies split further when an encoded message would exceed 64 KiB.
+const maxFlowsPerReply = 64
+
+func (b *Bridge) validateFlowModLocked(fm *FlowMod) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.validateFlowMod(fm)
+}
+
+// portDescs describes every port for features and port-desc replies.
+func (b *Bridge) portDescs() []openflow.PortDesc {
+	var out []openflow.PortDesc
+	for _, p := range b.Ports() {
+		d := openflow.PortDesc{PortNo: p.OFPort, Name: p.Name, Config: p.Config}
+		if p.Dev != nil {
+			d.HWAddr = p.Dev.MAC()
+			if p.Dev.Flags()&netdev.FlagUp == 0 {
+				d.Config |= PortDown
+			}
+			if p.Dev.Flags()&netdev.FlagRunning == 0 {
+				d.State |= 1 // OFPPS_LINK_DOWN
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// portMod applies OFPT_PORT_MOD config bits.
+func (b *Bridge) portMod(m *openflow.PortMod) error {
+	p := b.Port(m.PortNo)
+	if p == nil {
+		return openflow.ErrOFPPMFCBadPort
+	}
+	np := *p
+	np.Config = np.Config&^m.Mask | m.Config&m.Mask
+	if m.Mask&PortDown != 0 && p.Dev != nil {
+		if np.Config&PortDown != 0 {
+			_ = p.Dev.SetFlags(0, netdev.FlagUp)
+		} else {
+			_ = p.Dev.SetFlags(netdev.FlagUp, 0)
+		}
+	}
+	b.SetPort(&np)
+	return nil
+}
+
+func (c *conn) stats(m *openflow.StatsRequest) error {
+	b := c.br
+	now := b.backer.Now()
+	rep := &openflow.StatsReply{Kind: m.Kind, NX: m.NX}
+	switch m.Kind {
+	case openflow.StatsDesc:
+		rep.Desc = openflow.DescStats{MfrDesc: "Nicira, Inc.", HWDesc: "Open vSwitch", SWDesc: "3.1.0",
+			SerialNum: "None", DPDesc: "None"}
+	case openflow.StatsFlow, openflow.StatsAggregate:
+		fm, err := c.statsFilter(m)
+		if err != nil {
+			return err
+		}
+		flows := b.DumpFlows(fm, now)
+		if m.Kind == openflow.StatsAggregate {
+			for _, f := range flows {
+				rep.Aggregate.PacketCount += f.Packets
+				rep.Aggregate.ByteCount += f.Bytes
+				rep.Aggregate.FlowCount++
+			}
+			break
+		}
+		oxm := c.version >= openflow.Version12
+		for _, f := range flows {
+			r := f.Rule
+			d := f.Duration.Truncate(time.Millisecond) // OVS reports milliseconds
+			fs := openflow.FlowStats{
+				TableID: r.Table, DurationSec: uint32(d / time.Second), DurationNSec: uint32(d % time.Second),
+				Priority: r.Priority, IdleTimeout: r.IdleTimeout, HardTimeout: r.HardTimeout,
+				Flags: wireFlags(r.Flags, c.version), Importance: r.Importance, Cookie: r.Cookie(),
+				PacketCount: f.Packets, ByteCount: f.Bytes,
+				Match:   MatchToOpenFlow(&r.Match, oxm),
+				Actions: r.Actions(),
+				IdleAge: uint16(min(f.IdleAge/time.Second+1, 0xffff)),
+				HardAge: uint16(min(f.HardAge/time.Second+1, 0xffff)),
+			}
+			if r.Flags&FlagNoPktCounts != 0 {
+				fs.PacketCount = ^uint64(0)
+			}
+			if r.Flags&FlagNoBytCounts != 0 {
+				fs.ByteCount = ^uint64(0)
+			}
+			rep.Flows = append(rep.Flows, fs)
+		}
+		return c.sendFlowStats(m, rep)
+	case openflow.StatsTable:
+		n := NumTables - 1
+		for i := 0; i < n; i++ {
+			l, mt := b.TableStats(i)
+			rep.Tables = append(rep.Tables, openflow.TableStats{TableID: uint8(i), Name: tableName(i),
+				Wildcards: 0x3fffff, MaxEntries: 1000000, ActiveCount: uint32(b.TableCount(i)),
+				LookupCount: l, MatchedCount: mt})
+		}
+	case openflow.StatsPort:
+		for _, p := range b.Ports() {
+			if m.Port != openflow.PortNone && m.Port != p.OFPort {
+				continue
+			}
+			ps := openflow.PortStats{PortNo: p.OFPort}
+			if p.Dev != nil {
+				st := p.Dev.Stats()
+				ps.RxPackets, ps.TxPackets, ps.RxBytes, ps.TxBytes = st.RxPackets, st.TxPackets, st.RxBytes, st.TxBytes
+				ps.RxDropped, ps.TxDropped, ps.RxErrors, ps.TxErrors = st.RxDropped, st.TxDropped, st.RxErrors, st.TxErrors
+			}
+			rep.Ports = append(rep.Ports, ps)
+		}
+		if m.Port != openflow.PortNone && len(rep.Ports) == 0 {
+			return openflow.ErrOFPBRCBadPort
+		}
+	case openflow.StatsPortDesc:
+		for _, d := range b.portDescs() {
+			if m.Port == openflow.PortNone || m.Port == 0 || m.Port == d.PortNo {
+				rep.PortDescs = append(rep.PortDescs, d)
+			}
+		}
+	case openflow.StatsQueue, openflow.StatsGroup, openflow.StatsGroupDesc, openflow.StatsMeter, openflow.StatsMeterConfig:
+		// No queues, groups or meters exist yet: empty replies.
+	case openflow.StatsGroupFeatures, openflow.StatsMeterFeatures:
+	case openflow.StatsTableFeatures:
+		for i := 0; i < NumTables-1; i++ {
+			rep.TableFeatures = append(rep.TableFeatures, openflow.TableFeatures{TableID: uint8(i), Name: tableName(i),
+				MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: 1000000,
+				Properties: tableFeatureProps(i)})
+		}
+		return c.sendTableFeatures(m, rep)
+	default:
+		return openflow.ErrOFPBRCBadStat
+	}
+	return c.reply(m, rep)
+}
+
+func tableName(i int) string { return fmt.Sprintf("table%d", i) }
+
+// statsFilter converts a flow/aggregate stats request to a FlowMod filter.
+func (c *conn) statsFilter(m *openflow.StatsRequest) (*FlowMod, error) {
+	fr := m.Flow
+	om := fr.Match
+	cookie, mask := fr.Cookie, fr.CookieMask
+	if m.NX || c.version == openflow.Version10 {
+		var rest []openflow.MatchField
+		for _, f := range om.Fields {
+			if f.Header == nxmCookieHeader {
+				cookie, mask = be64(f.Value), ^uint64(0)
+				if f.Mask != nil {
+					mask = be64(f.Mask)
+				}
+				continue
+			}
+			rest = append(rest, f)
+		}
+		om.Fields = rest
+	}
+	match, err := MatchFromOpenFlow(&om)
+	if err != nil {
+		return nil, err
+	}
+	return &FlowMod{Match: match, Table: fr.TableID, Cookie: cookie, CookieMask: mask, OutPort: fr.OutPort}, nil
+}
+
+// sendFlowStats sends flow stats as as many multipart replies as needed.
+func (c *conn) sendFlowStats(req *openflow.StatsRequest, rep *openflow.StatsReply) error {
+	all := rep.Flows
+	if len(all) == 0 {
+		return c.reply(req, rep)
+	}
+	for len(all) > 0 {
+		n := min(len(all), maxFlowsPerReply)
+		for {
+			part := *rep
+			part.Flows = all[:n]
+			if n < len(all) {
+				part.Flags |= openflow.StatsMore
+			}
+			part.Header = openflow.Header{Version: c.version, XID: req.XID}
+			if _, err := openflow.Encode(&part); err != nil && n > 1 {
+				n /= 2
+				continue
+			}
+			if err := c.send(&part); err != nil {
+				return err
+			}
+			break
+		}
+		all = all[n:]
+	}
+	return nil
+}
+
+func (c *conn) sendTableFeatures(req *openflow.StatsRequest, rep *openflow.StatsReply) error {
+	all := rep.TableFeatures
+	for len(all) > 0 {
+		n := min(len(all), 16)
+		part := *rep
+		part.TableFeatures = all[:n]
+		if n < len(all) {
+			part.Flags |= openflow.StatsMore
+		}
+		part.Header = openflow.Header{Version: c.version, XID: req.XID}
+		if err := c.send(&part); err != nil {
+			return err
+		}
+		all = all[n:]
+	}
+	return nil
+}
+
+// sortRules sorts rules by table then priority (descending).
+func sortRules(rs []*Rule) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		if rs[i].Table != rs[j].Table {
+			return rs[i].Table < rs[j].Table
+		}
+		return rs[i].Priority > rs[j].Priority
+	})
+}
