@@ -344,3 +344,192 @@ func encodeTableMod(w *buf, m *TableMod) error {
 	w.bytes(m.Properties)
 	return nil
 }
+
+// GroupDesc is one group in a GROUP_DESC reply.
+type GroupDesc struct {
+	GroupType  uint8
+	GroupID    uint32
+	Buckets    []Bucket
+	Properties []byte // OF1.5 group properties, raw
+}
+
+// BucketCounter is the per-bucket part of group statistics.
+type BucketCounter struct{ PacketCount, ByteCount uint64 }
+
+// GroupStats is one group in a GROUP reply.
+type GroupStats struct {
+	GroupID                   uint32
+	RefCount                  uint32
+	PacketCount, ByteCount    uint64
+	DurationSec, DurationNSec uint32
+	Buckets                   []BucketCounter
+}
+
+// MeterConfig is one meter in a METER_CONFIG reply.
+type MeterConfig struct {
+	Flags   uint16
+	MeterID uint32
+	Bands   []MeterBand
+}
+
+// MeterStats is one meter in a METER reply.
+type MeterStats struct {
+	MeterID                    uint32
+	FlowCount                  uint32
+	PacketInCount, ByteInCount uint64
+	DurationSec, DurationNSec  uint32
+	Bands                      []BucketCounter
+}
+
+func decodeGroupDesc(v uint8, r *rd) (GroupDesc, error) {
+	var d GroupDesc
+	n := int(r.u16())
+	d.GroupType = r.u8()
+	r.skip(1)
+	d.GroupID = r.u32()
+	if n < 8 || !r.need(n-8) {
+		return d, fmt.Errorf("openflow: group desc length %d: %w", n, ErrOFPBRCBadLen)
+	}
+	body := r.take(n - 8)
+	// Reuse the group_mod bucket parsers on a synthetic body.
+	var gm Message
+	var err error
+	h := Header{Version: v}
+	if v >= Version15 {
+		if len(body) < 8 {
+			return d, fmt.Errorf("openflow: group desc: %w", ErrOFPBRCBadLen)
+		}
+		// ofp15_group_desc: bucket_array_len(2) pad(6); group_mod15 wants
+		// bucket_array_len(2) pad(2) command_bucket_id(4).
+		gm, err = decodeGroupMod15(&GroupMod{Header: h}, newRd(body))
+	} else {
+		gm, err = decodeGroupMod(h, newRd(append(make([]byte, 8), body...)))
+	}
+	if err != nil {
+		return d, err
+	}
+	g := gm.(*GroupMod)
+	d.Buckets, d.Properties = g.Buckets, g.Properties
+	return d, nil
+}
+
+func encodeGroupDesc(w *buf, v uint8, d *GroupDesc) error {
+	start := len(w.b)
+	tmp := buf{}
+	g := &GroupMod{Header: Header{Version: v}, GroupType: d.GroupType, Buckets: d.Buckets, Properties: d.Properties}
+	if err := encodeGroupMod(&tmp, g); err != nil {
+		return err
+	}
+	w.u16(0)
+	w.u8(d.GroupType)
+	w.u8(0)
+	w.u32(d.GroupID)
+	body := tmp.b[16:] // skip ofp_header and command/type/group_id
+	if v >= Version15 {
+		w.b = append(w.b, body[0], body[1], 0, 0, 0, 0, 0, 0)
+		w.bytes(body[8:])
+	} else {
+		w.bytes(body)
+	}
+	w.put16(start, uint16(len(w.b)-start))
+	return nil
+}
+
+func decodeGroupStats(v uint8, r *rd) (GroupStats, error) {
+	var g GroupStats
+	n := int(r.u16())
+	r.skip(2)
+	g.GroupID, g.RefCount = r.u32(), r.u32()
+	r.skip(4)
+	g.PacketCount, g.ByteCount = r.u64(), r.u64()
+	fixed := 32
+	if v >= Version13 {
+		g.DurationSec, g.DurationNSec = r.u32(), r.u32()
+		fixed = 40
+	}
+	if n < fixed || (n-fixed)%16 != 0 || !r.need(n-fixed) {
+		return g, fmt.Errorf("openflow: group stats length %d: %w", n, ErrOFPBRCBadLen)
+	}
+	for i := 0; i < (n-fixed)/16; i++ {
+		g.Buckets = append(g.Buckets, BucketCounter{r.u64(), r.u64()})
+	}
+	return g, nil
+}
+
+func encodeGroupStats(w *buf, v uint8, g *GroupStats) {
+	n := 32 + 16*len(g.Buckets)
+	if v >= Version13 {
+		n += 8
+	}
+	w.u16(uint16(n))
+	w.zeros(2)
+	w.u32(g.GroupID)
+	w.u32(g.RefCount)
+	w.zeros(4)
+	w.u64(g.PacketCount)
+	w.u64(g.ByteCount)
+	if v >= Version13 {
+		w.u32(g.DurationSec)
+		w.u32(g.DurationNSec)
+	}
+	for _, b := range g.Buckets {
+		w.u64(b.PacketCount)
+		w.u64(b.ByteCount)
+	}
+}
+
+func decodeMeterConfig(v uint8, r *rd) (MeterConfig, error) {
+	var c MeterConfig
+	n := int(r.u16())
+	c.Flags, c.MeterID = r.u16(), r.u32()
+	if n < 8 || !r.need(n-8) {
+		return c, fmt.Errorf("openflow: meter config length %d: %w", n, ErrOFPBRCBadLen)
+	}
+	hdr := []byte{v, ofpt13MeterMod, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	mm, err := decodeMeterMod(Header{Version: v}, newRd(append(hdr[8:], r.take(n-8)...)))
+	if err != nil {
+		return c, err
+	}
+	c.Bands = mm.(*MeterMod).Bands
+	return c, nil
+}
+
+func encodeMeterConfig(w *buf, v uint8, c *MeterConfig) {
+	tmp := buf{}
+	_ = encodeMeterMod(&tmp, &MeterMod{Header: Header{Version: v}, Bands: c.Bands})
+	w.u16(uint16(8 + len(tmp.b) - 16))
+	w.u16(c.Flags)
+	w.u32(c.MeterID)
+	w.bytes(tmp.b[16:])
+}
+
+func decodeMeterStats(r *rd) (MeterStats, error) {
+	var s MeterStats
+	s.MeterID = r.u32()
+	n := int(r.u16())
+	r.skip(6)
+	s.FlowCount, s.PacketInCount, s.ByteInCount = r.u32(), r.u64(), r.u64()
+	s.DurationSec, s.DurationNSec = r.u32(), r.u32()
+	if n < 40 || (n-40)%16 != 0 || !r.need(n-40) {
+		return s, fmt.Errorf("openflow: meter stats length %d: %w", n, ErrOFPBRCBadLen)
+	}
+	for i := 0; i < (n-40)/16; i++ {
+		s.Bands = append(s.Bands, BucketCounter{r.u64(), r.u64()})
+	}
+	return s, nil
+}
+
+func encodeMeterStats(w *buf, s *MeterStats) {
+	w.u32(s.MeterID)
+	w.u16(uint16(40 + 16*len(s.Bands)))
+	w.zeros(6)
+	w.u32(s.FlowCount)
+	w.u64(s.PacketInCount)
+	w.u64(s.ByteInCount)
+	w.u32(s.DurationSec)
+	w.u32(s.DurationNSec)
+	for _, b := range s.Bands {
+		w.u64(b.PacketCount)
+		w.u64(b.ByteCount)
+	}
+}

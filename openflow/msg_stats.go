@@ -156,9 +156,7 @@ type MeterFeatures struct {
 }
 
 // StatsReply is OFPT_STATS_REPLY / OFPT_MULTIPART_REPLY or an NXST reply
-// (NX). Only the fields of Kind are meaningful; Body holds the raw body of
-// kinds not modelled further (group and meter stats/config), which govs
-// sends empty.
+// (NX). Only the fields of Kind are meaningful.
 type StatsReply struct {
 	Header
 	Kind          StatsKind
@@ -175,7 +173,10 @@ type StatsReply struct {
 	TableDescs    []TableDesc
 	GroupFeatures GroupFeatures
 	MeterFeatures MeterFeatures
-	Body          []byte
+	GroupDescs    []GroupDesc
+	Groups        []GroupStats
+	MeterConfigs  []MeterConfig
+	Meters        []MeterStats
 }
 
 // Type implements Message.
@@ -570,8 +571,38 @@ func decodeStatsReply(h Header, r *rd) (Message, error) {
 		f.MaxMeter, f.BandTypes, f.Capabilities = r.u32(), r.u32(), r.u32()
 		f.MaxBands, f.MaxColor = r.u8(), r.u8()
 		r.skip(2)
-	case StatsGroup, StatsGroupDesc, StatsMeter, StatsMeterConfig:
-		m.Body = clone(r.rest())
+	case StatsGroupDesc:
+		for r.ok && len(r.b) > 0 {
+			d, err := decodeGroupDesc(v, r)
+			if err != nil {
+				return nil, err
+			}
+			m.GroupDescs = append(m.GroupDescs, d)
+		}
+	case StatsGroup:
+		for r.ok && len(r.b) > 0 {
+			g, err := decodeGroupStats(v, r)
+			if err != nil {
+				return nil, err
+			}
+			m.Groups = append(m.Groups, g)
+		}
+	case StatsMeterConfig:
+		for r.ok && len(r.b) > 0 {
+			c, err := decodeMeterConfig(v, r)
+			if err != nil {
+				return nil, err
+			}
+			m.MeterConfigs = append(m.MeterConfigs, c)
+		}
+	case StatsMeter:
+		for r.ok && len(r.b) > 0 {
+			s, err := decodeMeterStats(r)
+			if err != nil {
+				return nil, err
+			}
+			m.Meters = append(m.Meters, s)
+		}
 	default:
 		return nil, fmt.Errorf("openflow: stats reply type %d: %w", kind, ErrOFPBRCBadStat)
 	}
@@ -955,8 +986,24 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 		w.u8(f.MaxBands)
 		w.u8(f.MaxColor)
 		w.zeros(2)
-	case StatsGroup, StatsGroupDesc, StatsMeter, StatsMeterConfig:
-		w.bytes(m.Body)
+	case StatsGroupDesc:
+		for i := range m.GroupDescs {
+			if err := encodeGroupDesc(w, v, &m.GroupDescs[i]); err != nil {
+				return err
+			}
+		}
+	case StatsGroup:
+		for i := range m.Groups {
+			encodeGroupStats(w, v, &m.Groups[i])
+		}
+	case StatsMeterConfig:
+		for i := range m.MeterConfigs {
+			encodeMeterConfig(w, v, &m.MeterConfigs[i])
+		}
+	case StatsMeter:
+		for i := range m.Meters {
+			encodeMeterStats(w, &m.Meters[i])
+		}
 	default:
 		return fmt.Errorf("openflow: stats reply kind %d: %w", m.Kind, ErrOFPBRCBadStat)
 	}
