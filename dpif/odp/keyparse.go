@@ -779,6 +779,11 @@ func (p *keyParser) build(top *keyLevel, key, mask *flow.Key) error {
 		return fmt.Errorf("%w: L3/L4 attributes outside encap() of a VLAN key", ErrSyntax)
 	}
 
+	for l := top.encap; l != nil; l = l.encap {
+		if l.present&^(atEthType|atVLAN|atEncap|atL3|atL4|atTCPFlags|atND|atNDExt) != 0 {
+			return fmt.Errorf("%w: metadata or L2 attribute inside encap()", ErrSyntax)
+		}
+	}
 	cur := top
 	depth := 0
 	for ; ; depth++ {
@@ -786,9 +791,6 @@ func (p *keyParser) build(top *keyLevel, key, mask *flow.Key) error {
 			cur.present&(atVLAN|atEncap) != 0 && depth < flow.MaxVLANHeaders
 		if !tagged {
 			break
-		}
-		if depth > 0 && cur.present&^(atEthType|atVLAN|atEncap|atL3|atL4|atTCPFlags|atND|atNDExt) != 0 {
-			return fmt.Errorf("%w: metadata attribute inside encap()", ErrSyntax)
 		}
 		if cur.present&atVLAN != 0 && cur.tci&flow.VLANCFI == 0 {
 			// Truncated 802.1Q header: the TPID is the Ethertype.
