@@ -7,10 +7,11 @@ package odp
 //
 // Notes for the dpif engineer on how stock's dummy datapath prints flows:
 //
-//   - dpctl/dump-flows starts with one header line per PMD thread; with the
-//     dummy datapath and no PMDs it is "flow-dump from the main thread:"
-//     (with PMDs: "flow-dump from pmd on cpu core: N"). The header is
-//     printed even when there are no flows.
+//   - dpctl/dump-flows prints a header line before the flows of each PMD
+//     thread; with the dummy datapath and no PMDs it is "flow-dump from the
+//     main thread:" (with PMDs: "flow-dump from pmd on cpu core: N"; see
+//     DumpHeader). With no flows it prints nothing at all, not even the
+//     header.
 //   - Each flow line is KEY + ", packets:N, bytes:N, used:..." [", flags:..."]
 //     + ", actions:" + ACTIONS (FormatKey, FormatStats, FormatActions).
 //     Without -m, ports print as numbers.
@@ -343,37 +344,28 @@ func TestOracleDumpFlows(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ParseActions: %v", err)
 			}
+			f := DumpedFlow{Key: key, Mask: mask, Actions: acts}
 			var b strings.Builder
-			FormatKey(&b, &key, &mask, nil, false)
-			FormatStats(&b, 0, 0, time.Time{}, time.Time{}, 0)
-			b.WriteString(", actions:")
-			FormatActions(&b, acts, nil)
+			FormatDumpedFlow(&b, &f, time.Now(), nil, false)
 			if got := b.String(); got != plain {
 				t.Errorf("dump-flows:\n got %s\nwant %s", got, plain)
 			}
 
-			// -m: "ufid:UUID, " + verbose key with names + stats +
-			// ", dp:ovs, actions:" + named actions + ", dp-extra-info:...".
-			ufidText, rest, ok := strings.Cut(verbose, ", ")
+			// -m: the ufid and the extra info come from stock.
+			ufidText, _, ok := strings.Cut(verbose, ", ")
 			if !ok {
 				t.Fatalf("dump-flows -m: no ufid in %q", verbose)
 			}
-			ufid, err := ParseUFID(ufidText)
-			if err != nil {
+			if f.UFID, err = ParseUFID(ufidText); err != nil {
 				t.Fatalf("ParseUFID: %v", err)
 			}
-			if i := strings.Index(rest, ", dp-extra-info:"); i >= 0 {
-				rest = rest[:i]
+			if _, extra, ok := strings.Cut(verbose, ", dp-extra-info:"); ok {
+				f.ExtraInfo = extra
 			}
 			b.Reset()
-			FormatUFID(&b, ufid)
-			b.WriteString(", ")
-			FormatKey(&b, &key, &mask, testPortName, true)
-			FormatStats(&b, 0, 0, time.Time{}, time.Time{}, 0)
-			b.WriteString(", dp:ovs, actions:")
-			FormatActions(&b, acts, testPortName)
-			if got, want := b.String(), ufidText+", "+rest; got != want {
-				t.Errorf("dump-flows -m:\n got %s\nwant %s", got, want)
+			FormatDumpedFlow(&b, &f, time.Now(), testPortName, true)
+			if got := b.String(); got != verbose {
+				t.Errorf("dump-flows -m:\n got %s\nwant %s", got, verbose)
 			}
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"govs.dev/govs/flow"
 )
 
 // FormatStats appends the statistics part of a dpctl/dump-flows line, with
@@ -84,4 +86,56 @@ func ParseUFID(s string) (UFID, error) {
 		u[i] = uint32(v)
 	}
 	return u, nil
+}
+
+// DumpHeader returns the line dpctl/dump-flows prints before the flows of
+// one forwarding thread: pmd < 0 is the main (non-PMD) thread, otherwise
+// the CPU core of a PMD thread. Nothing is printed when there are no flows.
+func DumpHeader(pmd int) string {
+	if pmd < 0 {
+		return "flow-dump from the main thread:"
+	}
+	return "flow-dump from pmd on cpu core: " + strconv.Itoa(pmd)
+}
+
+// DumpedFlow is one datapath flow as dpctl/dump-flows shows it. The caller
+// owns it; FormatDumpedFlow only reads it.
+type DumpedFlow struct {
+	UFID      UFID
+	Key, Mask flow.Key // Key as installed (OVS prints it unmasked)
+	Packets   uint64
+	Bytes     uint64
+	Used      time.Time // zero: never used
+	TCPFlags  uint16    // OR of the TCP flags of the packets seen
+	Actions   []Action
+	// ExtraInfo is printed after the actions with -m as
+	// ", dp-extra-info:ExtraInfo" (stock: "miniflow_bits(4,3)"); empty
+	// omits it.
+	ExtraInfo string
+}
+
+// FormatDumpedFlow appends one dpctl/dump-flows line without its newline:
+//
+//	KEY, packets:N, bytes:N, used:..., actions:ACTIONS
+//
+// verbose is dpctl/dump-flows -m: "ufid:UUID, " first, the verbose key,
+// ", dp:ovs" after the statistics and the extra info at the end. portName
+// (nil for numbers) names in_port and output ports; stock passes names
+// with -m and numbers without. now is the time "used" is measured against.
+func FormatDumpedFlow(b *strings.Builder, f *DumpedFlow, now time.Time, portName func(uint32) string, verbose bool) {
+	if verbose {
+		FormatUFID(b, f.UFID)
+		b.WriteString(", ")
+	}
+	FormatKey(b, &f.Key, &f.Mask, portName, verbose)
+	FormatStats(b, f.Packets, f.Bytes, f.Used, now, f.TCPFlags)
+	if verbose {
+		b.WriteString(", dp:ovs")
+	}
+	b.WriteString(", actions:")
+	FormatActions(b, f.Actions, portName)
+	if verbose && f.ExtraInfo != "" {
+		b.WriteString(", dp-extra-info:")
+		b.WriteString(f.ExtraInfo)
+	}
 }
