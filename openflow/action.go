@@ -237,6 +237,46 @@ type Unknown struct {
 	Version uint8
 }
 
+// CT sends the packet through connection tracking (NXAST_CT). The zone is
+// ZoneSrc's bits when ZoneSrc.Header is non-zero, else Zone. RecircTable 255
+// means no recirculation. Actions holds the nested actions (NAT and
+// set_field to ct_mark/ct_label).
+type CT struct {
+	Flags       uint16 // CTCommit | CTForce
+	Zone        uint16
+	ZoneSrc     FieldRef
+	RecircTable uint8
+	Alg         uint16
+	Actions     []Action
+}
+
+// CT flags.
+const (
+	CTCommit uint16 = 1 << 0
+	CTForce  uint16 = 1 << 1
+)
+
+// NAT is the nat action inside ct (NXAST_NAT). Family is 0 (no range), 4 or
+// 6; addresses are in network byte order, IPv4 in the first 4 bytes; zero
+// values are "not given".
+type NAT struct {
+	Flags   uint16 // NATSrc | NATDst | NATPersistent | NATProtoHash | NATProtoRandom
+	Family  uint8
+	AddrMin [16]byte
+	AddrMax [16]byte
+	PortMin uint16
+	PortMax uint16
+}
+
+// NAT flags.
+const (
+	NATSrc         uint16 = 1 << 0
+	NATDst         uint16 = 1 << 1
+	NATPersistent  uint16 = 1 << 2
+	NATProtoHash   uint16 = 1 << 3
+	NATProtoRandom uint16 = 1 << 4
+)
+
 // CopyTTLOut copies the TTL from the next-to-outermost header to the
 // outermost (OFPAT_COPY_TTL_OUT).
 type CopyTTLOut struct{}
@@ -301,6 +341,8 @@ func (Group) isAction()         {}
 func (Conjunction) isAction()   {}
 func (CTClear) isAction()       {}
 func (Unknown) isAction()       {}
+func (CT) isAction()            {}
+func (NAT) isAction()           {}
 func (CopyTTLOut) isAction()    {}
 func (CopyTTLIn) isAction()     {}
 func (SetMPLSTTL) isAction()    {}

@@ -114,7 +114,7 @@ const (
 var unimplementedNX = map[uint16]string{
 	nxastMultipath: "multipath", nxastBundle: "bundle", nxastBundleLoad: "bundle_load",
 	nxastLearn: "learn", nxastFinTimeout: "fin_timeout", nxastSample: "sample",
-	nxastCT: "ct", nxastNAT: "nat", nxastSample2: "sample", nxastOutputTrunc: "output_trunc",
+	nxastSample2: "sample", nxastOutputTrunc: "output_trunc",
 	nxastSample3: "sample", nxastLearn2: "learn", nxastEncap: "encap", nxastDecap: "decap",
 	nxastDecNSHTTL: "dec_nsh_ttl", nxastCheckPktLarger: "check_pkt_larger",
 	nxastDeleteField: "delete_field", nxastSample4: "sample", nxastDebugRecirc: "debug_recirc",
@@ -637,6 +637,10 @@ func decodeVendorAction(version uint8, b []byte, depth int) (Action, error) {
 			return nil, fmt.Errorf("openflow: conjunction clause %d of %d: %w", clause, n, ErrNXBACBadConjunction)
 		}
 		a = Conjunction{ID: id, Clause: clause, NClauses: n}
+	case nxastCT:
+		return decodeCT(version, b, depth)
+	case nxastNAT:
+		return decodeNAT(b)
 	case nxastClone:
 		if len(b) < 16 || !zeroTail(body[:6]) {
 			return nil, badLen("clone", len(b))
@@ -767,3 +771,121 @@ func setFieldToRegLoad(s SetField) (ofs, nbits int, v uint64, ok bool) {
 }
 
 var _ = binary.BigEndian
+
+func decodeCT(version uint8, b []byte, depth int) (Action, error) {
+	if len(b) < 24 {
+		return nil, badLen("ct", len(b))
+	}
+	r := newRd(b[10:24])
+	c := CT{Flags: r.u16()}
+	zsrc := r.u32()
+	zone := r.u16()
+	c.RecircTable = r.u8()
+	r.skip(3)
+	c.Alg = r.u16()
+	if c.Flags&CTForce != 0 && c.Flags&CTCommit == 0 {
+		return nil, fmt.Errorf("openflow: ct(force) without commit: %w", ErrOFPBACBadArgument)
+	}
+	if zsrc != 0 {
+		c.ZoneSrc = FieldRef{Header: uint64(zsrc), Ofs: int(zone >> 6), Bits: int(zone&0x3f) + 1}
+		if err := checkRef(c.ZoneSrc); err != nil {
+			return nil, err
+		}
+		if c.ZoneSrc.Bits != 16 {
+			return nil, fmt.Errorf("openflow: ct zone of %d bits: %w", c.ZoneSrc.Bits, ErrOFPBACBadSetLen)
+		}
+	} else {
+		c.Zone = zone
+	}
+	acts, err := decodeActions(version, b[24:], depth+1)
+	if err != nil {
+		return nil, err
+	}
+	c.Actions = acts
+	if c.Flags&CTCommit == 0 {
+		for _, a := range acts {
+			if n, ok := a.(NAT); !ok || n.Flags != 0 || n.Family != 0 {
+				return nil, fmt.Errorf("openflow: ct actions without commit: %w", ErrOFPBACBadArgument)
+			}
+		}
+	}
+	return c, nil
+}
+
+// NX_NAT_RANGE_* bits.
+const (
+	natRangeIPv4Min  = 1 << 0
+	natRangeIPv4Max  = 1 << 1
+	natRangeIPv6Min  = 1 << 2
+	natRangeIPv6Max  = 1 << 3
+	natRangeProtoMin = 1 << 4
+	natRangeProtoMax = 1 << 5
+)
+
+func decodeNAT(b []byte) (Action, error) {
+	if len(b) < 16 {
+		return nil, badLen("nat", len(b))
+	}
+	r := newRd(b[10:])
+	r.skip(2)
+	n := NAT{Flags: r.u16()}
+	present := r.u16()
+	bad := func(why string) error {
+		return fmt.Errorf("openflow: nat %s: %w", why, ErrOFPBACBadArgument)
+	}
+	if n.Flags&^0x1f != 0 || n.Flags&NATSrc != 0 && n.Flags&NATDst != 0 ||
+		n.Flags&NATProtoHash != 0 && n.Flags&NATProtoRandom != 0 {
+		return nil, bad("flags")
+	}
+	switch {
+	case present&natRangeIPv4Min != 0:
+		if present&(natRangeIPv6Min|natRangeIPv6Max) != 0 {
+			return nil, bad("mixed families")
+		}
+		n.Family = 4
+		copy(n.AddrMin[:4], r.take(4))
+		if !r.ok || be32(n.AddrMin[:]) == 0 {
+			return nil, bad("ipv4 min")
+		}
+		if present&natRangeIPv4Max != 0 {
+			copy(n.AddrMax[:4], r.take(4))
+			if !r.ok || be32(n.AddrMax[:]) < be32(n.AddrMin[:]) {
+				return nil, bad("ipv4 max")
+			}
+		}
+	case present&natRangeIPv4Max != 0:
+		return nil, bad("ipv4 max without min")
+	case present&natRangeIPv6Min != 0:
+		n.Family = 6
+		copy(n.AddrMin[:], r.take(16))
+		if !r.ok || n.AddrMin == [16]byte{} {
+			return nil, bad("ipv6 min")
+		}
+		if present&natRangeIPv6Max != 0 {
+			copy(n.AddrMax[:], r.take(16))
+			if !r.ok || string(n.AddrMax[:]) < string(n.AddrMin[:]) {
+				return nil, bad("ipv6 max")
+			}
+		}
+	case present&natRangeIPv6Max != 0:
+		return nil, bad("ipv6 max without min")
+	}
+	if present&natRangeProtoMin != 0 {
+		if n.Family == 0 {
+			return nil, bad("port range without address")
+		}
+		n.PortMin = r.u16()
+		if !r.ok || n.PortMin == 0 {
+			return nil, bad("port min")
+		}
+		if present&natRangeProtoMax != 0 {
+			n.PortMax = r.u16()
+			if !r.ok || n.PortMax < n.PortMin {
+				return nil, bad("port max")
+			}
+		}
+	} else if present&natRangeProtoMax != 0 {
+		return nil, bad("port max without min")
+	}
+	return n, nil
+}

@@ -355,6 +355,67 @@ func encodeAction(w *buf, v uint8, a Action) error {
 			return errUnencodable(a, v)
 		}
 		simple(w, ofpat15Meter, func() { w.u32(a.ID) })
+	case CT:
+		start := nxHeader(w, nxastCT)
+		w.u16(a.Flags)
+		if a.ZoneSrc.Header != 0 {
+			if err := checkRef(a.ZoneSrc); err != nil {
+				return err
+			}
+			w.u32(uint32(a.ZoneSrc.Header))
+			w.u16(uint16(a.ZoneSrc.Ofs<<6 | (a.ZoneSrc.Bits-1)&0x3f))
+		} else {
+			w.u32(0)
+			w.u16(a.Zone)
+		}
+		w.u8(a.RecircTable)
+		w.zeros(3)
+		w.u16(a.Alg)
+		for _, x := range a.Actions {
+			if err := encodeAction(w, v, x); err != nil {
+				return err
+			}
+		}
+		finishAction(w, start, 24)
+	case NAT:
+		start := nxHeader(w, nxastNAT)
+		w.zeros(2)
+		w.u16(a.Flags)
+		at := len(w.b)
+		w.u16(0)
+		var present uint16
+		switch a.Family {
+		case 4:
+			if be32(a.AddrMin[:]) != 0 {
+				w.bytes(a.AddrMin[:4])
+				present |= natRangeIPv4Min
+			}
+			if be32(a.AddrMax[:]) != 0 {
+				w.bytes(a.AddrMax[:4])
+				present |= natRangeIPv4Max
+			}
+		case 6:
+			if a.AddrMin != [16]byte{} {
+				w.bytes(a.AddrMin[:])
+				present |= natRangeIPv6Min
+			}
+			if a.AddrMax != [16]byte{} {
+				w.bytes(a.AddrMax[:])
+				present |= natRangeIPv6Max
+			}
+		}
+		if a.Family != 0 {
+			if a.PortMin != 0 {
+				w.u16(a.PortMin)
+				present |= natRangeProtoMin
+			}
+			if a.PortMax != 0 {
+				w.u16(a.PortMax)
+				present |= natRangeProtoMax
+			}
+		}
+		w.put16(at, present)
+		finishAction(w, start, 16)
 	case Unknown:
 		if a.Raw == nil || a.Version != v {
 			return fmt.Errorf("openflow: unsupported action %q cannot be encoded: %w", a.Name, a.Err)

@@ -53,6 +53,9 @@ var captureFlows = []struct {
 	{"actions=meter:2,clear_actions,write_actions(output:3,group:1),goto_table:1", []uint8{Version13, Version15}},
 	{"ip,actions=learn(table=1,NXM_OF_VLAN_TCI[0..11],output:NXM_OF_IN_PORT[]),ct(commit,zone=5),multipath(eth_src,50,modulo_n,1,0,NXM_NX_REG0[])", nil},
 	{"ipv6,ipv6_src=2001:db8::/32,tcp6,tcp_flags=+syn-ack,actions=mod_nw_ttl:5,output:4", []uint8{Version13, Version15}},
+	{"tcp,actions=ct(commit,zone=5,table=3,alg=ftp,exec(set_field:0x1->ct_mark,set_field:0x2/0x3->ct_label)),ct(zone=NXM_NX_REG0[0..15],nat),ct(commit,nat(src=10.0.0.1-10.0.0.9:100-200,random))", nil},
+	{"tcp6,actions=ct(commit,force,nat(dst=[2001:db8::1]-[2001:db8::5]:80,persistent,hash)),ct(table=1)", nil},
+	{"ip,actions=ct(commit,nat(src=10.1.1.1)),ct(nat),ct(commit,nat(dst=10.0.0.5:8080))", nil},
 	{"tun_id=0x5/0xff,tun_src=1.1.1.1,ct_state=+trk+new,ct_mark=0x3/0xf,actions=output:1", nil},
 	{"packet_type=(0,0x800),actions=output:1", []uint8{Version15}},
 	{"tcp,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=mod_dl_dst:00:00:00:00:00:01,mod_nw_src:1.2.3.4,mod_nw_dst:4.3.2.1,mod_tp_dst:8", nil},
@@ -128,7 +131,7 @@ func flowText(line string) (match, actions string) {
 // show the same match and actions as its parse of the original flow.
 func TestDumpFlowsReply(t *testing.T) {
 	needOfctl(t)
-	for _, tc := range captureFlows[:16] {
+	for _, tc := range captureFlows {
 		versions := tc.versions
 		if versions == nil {
 			versions = allCaptureVersions
