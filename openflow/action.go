@@ -277,6 +277,52 @@ const (
 	NATProtoRandom uint16 = 1 << 4
 )
 
+// Learn adds or modifies a flow built from the packet (NXAST_LEARN, or
+// NXAST_LEARN2 when V2 is set, which adds Limit and ResultDst).
+type Learn struct {
+	IdleTimeout    uint16
+	HardTimeout    uint16
+	Priority       uint16
+	Cookie         uint64
+	Flags          uint16 // LearnSendFlowRem | LearnDeleteLearned | LearnWriteResult
+	TableID        uint8
+	FinIdleTimeout uint16
+	FinHardTimeout uint16
+	V2             bool
+	Limit          uint32
+	ResultDst      FieldRef // one bit; with LearnWriteResult
+	Specs          []LearnSpec
+}
+
+// Learn flags.
+const (
+	LearnSendFlowRem   uint16 = 1 << 0
+	LearnDeleteLearned uint16 = 1 << 1
+	LearnWriteResult   uint16 = 1 << 2
+)
+
+// LearnSpec is one flow_mod_spec of a learn action: NBits bits from a field
+// (Src) or an immediate value (SrcImm, the wire bytes: 2*ceil(NBits/16),
+// big-endian, value right-aligned) go to a match field, a load, or the
+// output port.
+type LearnSpec struct {
+	NBits   int
+	SrcType uint8 // LearnSrcField or LearnSrcImmediate
+	DstType uint8 // LearnDstMatch, LearnDstLoad or LearnDstOutput
+	Src     FieldRef
+	SrcImm  []byte
+	Dst     FieldRef
+}
+
+// Learn spec source and destination types.
+const (
+	LearnSrcField     uint8 = 0
+	LearnSrcImmediate uint8 = 1
+	LearnDstMatch     uint8 = 0
+	LearnDstLoad      uint8 = 1
+	LearnDstOutput    uint8 = 2
+)
+
 // CopyTTLOut copies the TTL from the next-to-outermost header to the
 // outermost (OFPAT_COPY_TTL_OUT).
 type CopyTTLOut struct{}
@@ -343,6 +389,7 @@ func (CTClear) isAction()       {}
 func (Unknown) isAction()       {}
 func (CT) isAction()            {}
 func (NAT) isAction()           {}
+func (Learn) isAction()         {}
 func (CopyTTLOut) isAction()    {}
 func (CopyTTLIn) isAction()     {}
 func (SetMPLSTTL) isAction()    {}

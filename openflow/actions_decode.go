@@ -113,9 +113,9 @@ const (
 // whose contents govs does not model yet; they decode to Unknown.
 var unimplementedNX = map[uint16]string{
 	nxastMultipath: "multipath", nxastBundle: "bundle", nxastBundleLoad: "bundle_load",
-	nxastLearn: "learn", nxastFinTimeout: "fin_timeout", nxastSample: "sample",
+	nxastFinTimeout: "fin_timeout", nxastSample: "sample",
 	nxastSample2: "sample", nxastOutputTrunc: "output_trunc",
-	nxastSample3: "sample", nxastLearn2: "learn", nxastEncap: "encap", nxastDecap: "decap",
+	nxastSample3: "sample", nxastEncap: "encap", nxastDecap: "decap",
 	nxastDecNSHTTL: "dec_nsh_ttl", nxastCheckPktLarger: "check_pkt_larger",
 	nxastDeleteField: "delete_field", nxastSample4: "sample", nxastDebugRecirc: "debug_recirc",
 	nxastDebugSlow: "debug_slow",
@@ -639,6 +639,8 @@ func decodeVendorAction(version uint8, b []byte, depth int) (Action, error) {
 		a = Conjunction{ID: id, Clause: clause, NClauses: n}
 	case nxastCT:
 		return decodeCT(version, b, depth)
+	case nxastLearn, nxastLearn2:
+		return decodeLearn(b, sub == nxastLearn2)
 	case nxastNAT:
 		return decodeNAT(b)
 	case nxastClone:
@@ -888,4 +890,88 @@ func decodeNAT(b []byte) (Action, error) {
 		return nil, bad("port max without min")
 	}
 	return n, nil
+}
+
+func decodeLearn(b []byte, v2 bool) (Action, error) {
+	fixed := 32
+	if v2 {
+		fixed = 40
+	}
+	if len(b) < fixed {
+		return nil, badLen("learn", len(b))
+	}
+	r := newRd(b[10:])
+	l := Learn{V2: v2, IdleTimeout: r.u16(), HardTimeout: r.u16(), Priority: r.u16(), Cookie: r.u64(), Flags: r.u16(), TableID: r.u8()}
+	pad := r.u8()
+	l.FinIdleTimeout, l.FinHardTimeout = r.u16(), r.u16()
+	if pad != 0 || l.TableID == 0xff {
+		return nil, fmt.Errorf("openflow: learn header: %w", ErrOFPBACBadArgument)
+	}
+	allowed := LearnSendFlowRem | LearnDeleteLearned
+	if v2 {
+		allowed |= LearnWriteResult
+		l.Limit = r.u32()
+		rofs := r.u16()
+		if r.u16() != 0 {
+			return nil, fmt.Errorf("openflow: learn2 padding: %w", ErrNXBACMustBeZero)
+		}
+		if l.Flags&^allowed != 0 {
+			return nil, fmt.Errorf("openflow: learn flags %#x: %w", l.Flags, ErrOFPBACBadArgument)
+		}
+		if l.Flags&LearnWriteResult != 0 {
+			h, ok := pullHeader(r)
+			if !ok {
+				return nil, badLen("learn2", len(b))
+			}
+			l.ResultDst = FieldRef{Header: h, Ofs: int(rofs), Bits: 1}
+			if err := checkRef(l.ResultDst); err != nil {
+				return nil, err
+			}
+		} else if rofs != 0 {
+			return nil, fmt.Errorf("openflow: learn2 result offset without write_result: %w", ErrOFPBACBadArgument)
+		}
+	} else if l.Flags&^allowed != 0 {
+		return nil, fmt.Errorf("openflow: learn flags %#x: %w", l.Flags, ErrOFPBACBadArgument)
+	}
+	for r.ok && len(r.b) >= 2 {
+		hdr := be16(r.b)
+		if hdr == 0 {
+			break
+		}
+		r.skip(2)
+		sp := LearnSpec{NBits: int(hdr & 0x7ff), SrcType: uint8(hdr>>13) & 1, DstType: uint8(hdr>>11) & 3}
+		if hdr>>14 != 0 || sp.DstType == 3 || sp.DstType == LearnDstOutput && sp.SrcType != LearnSrcField {
+			return nil, fmt.Errorf("openflow: learn spec %#x: %w", hdr, ErrOFPBACBadArgument)
+		}
+		sub := func() (FieldRef, error) {
+			h, ok := pullHeader(r)
+			ofs := r.u16()
+			if !ok || !r.ok {
+				return FieldRef{}, badLen("learn spec", len(b))
+			}
+			f := FieldRef{Header: h, Ofs: int(ofs), Bits: sp.NBits}
+			return f, checkRef(f)
+		}
+		var err error
+		if sp.SrcType == LearnSrcField {
+			if sp.Src, err = sub(); err != nil {
+				return nil, err
+			}
+		} else {
+			sp.SrcImm = clone(r.take(2 * ((sp.NBits + 15) / 16)))
+			if !r.ok {
+				return nil, badLen("learn spec", len(b))
+			}
+		}
+		if sp.DstType != LearnDstOutput {
+			if sp.Dst, err = sub(); err != nil {
+				return nil, err
+			}
+		}
+		l.Specs = append(l.Specs, sp)
+	}
+	if !r.ok || !zeroTail(r.b) {
+		return nil, fmt.Errorf("openflow: learn trailing bytes: %w", ErrOFPBACBadArgument)
+	}
+	return l, nil
 }

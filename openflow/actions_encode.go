@@ -377,6 +377,47 @@ func encodeAction(w *buf, v uint8, a Action) error {
 			}
 		}
 		finishAction(w, start, 24)
+	case Learn:
+		sub := uint16(nxastLearn)
+		if a.V2 || a.Limit != 0 || a.Flags&LearnWriteResult != 0 {
+			sub = nxastLearn2
+		}
+		start := nxHeader(w, sub)
+		w.u16(a.IdleTimeout)
+		w.u16(a.HardTimeout)
+		w.u16(a.Priority)
+		w.u64(a.Cookie)
+		w.u16(a.Flags)
+		w.u8(a.TableID)
+		w.u8(0)
+		w.u16(a.FinIdleTimeout)
+		w.u16(a.FinHardTimeout)
+		if sub == nxastLearn2 {
+			w.u32(a.Limit)
+			if a.Flags&LearnWriteResult != 0 {
+				w.u16(uint16(a.ResultDst.Ofs))
+				w.u16(0)
+				putHeader(w, a.ResultDst.Header)
+			} else {
+				w.u32(0)
+			}
+		}
+		for _, sp := range a.Specs {
+			w.u16(uint16(sp.SrcType&1)<<13 | uint16(sp.DstType&3)<<11 | uint16(sp.NBits&0x7ff))
+			if sp.SrcType == LearnSrcField {
+				putHeader(w, sp.Src.Header)
+				w.u16(uint16(sp.Src.Ofs))
+			} else {
+				imm := make([]byte, 2*((sp.NBits+15)/16))
+				copy(imm[max(0, len(imm)-len(sp.SrcImm)):], sp.SrcImm)
+				w.bytes(imm)
+			}
+			if sp.DstType != LearnDstOutput {
+				putHeader(w, sp.Dst.Header)
+				w.u16(uint16(sp.Dst.Ofs))
+			}
+		}
+		finishAction(w, start, 16)
 	case NAT:
 		start := nxHeader(w, nxastNAT)
 		w.zeros(2)
