@@ -63,7 +63,7 @@ var captureFlows = []struct {
 	{"tcp,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=mod_dl_dst:00:00:00:00:00:01,mod_nw_src:1.2.3.4,mod_nw_dst:4.3.2.1,mod_tp_dst:8", nil},
 }
 
-var allCaptureVersions = []uint8{Version10, Version13, Version14, Version15}
+var allCaptureVersions = []uint8{Version10, Version12, Version13, Version14, Version15}
 
 func TestCaptureFlowMods(t *testing.T) {
 	needOfctl(t)

@@ -106,7 +106,7 @@ func TestOfctlCommands(t *testing.T) {
 	for _, tc := range cases {
 		versions := tc.versions
 		if versions == nil {
-			versions = []uint8{Version10, Version13, Version14, Version15}
+			versions = []uint8{Version10, Version12, Version13, Version14, Version15}
 		}
 		for _, v := range versions {
 			t.Run(fmt.Sprintf("v%d/%s", v, strings.Join(tc.args, " ")), func(t *testing.T) {

@@ -93,7 +93,8 @@ type AggregateStats struct {
 }
 
 // TableStats is one table in a TABLE reply. Name, Wildcards and MaxEntries
-// exist on the wire only in OF1.0.
+// exist on the wire in OF1.0 and OF1.2 (not OF1.3+); the capability bitmaps
+// below them only in OF1.2 (OXM field bitmaps, action/instruction bitmaps).
 type TableStats struct {
 	TableID      uint8
 	Name         string
@@ -102,6 +103,12 @@ type TableStats struct {
 	ActiveCount  uint32
 	LookupCount  uint64
 	MatchedCount uint64
+
+	OXMMatch, OXMWildcards         uint64
+	WriteActions, ApplyActions     uint32
+	WriteSetFields, ApplySetFields uint64
+	MetadataMatch, MetadataWrite   uint64
+	Instructions, Config           uint32
 }
 
 // PortStats is one port in a PORT reply; a counter of all ones is
@@ -482,12 +489,23 @@ func decodeStatsReply(h Header, r *rd) (Message, error) {
 		for r.ok && len(r.b) > 0 {
 			var t TableStats
 			t.TableID = r.u8()
-			r.skip(3)
-			if v == Version10 {
+			switch v {
+			case Version10:
+				r.skip(3)
 				t.Name = cstring(r.take(32))
 				t.Wildcards, t.MaxEntries = r.u32(), r.u32()
-			} else if v < Version13 {
-				return nil, fmt.Errorf("openflow: OF1.1/1.2 table stats: %w", ErrOFPBRCBadStat)
+			case Version11:
+				return nil, fmt.Errorf("openflow: OF1.1 table stats: %w", ErrOFPBRCBadStat)
+			case Version12:
+				r.skip(7)
+				t.Name = cstring(r.take(32))
+				t.OXMMatch, t.OXMWildcards = r.u64(), r.u64()
+				t.WriteActions, t.ApplyActions = r.u32(), r.u32()
+				t.WriteSetFields, t.ApplySetFields = r.u64(), r.u64()
+				t.MetadataMatch, t.MetadataWrite = r.u64(), r.u64()
+				t.Instructions, t.Config, t.MaxEntries = r.u32(), r.u32(), r.u32()
+			default:
+				r.skip(3)
 			}
 			t.ActiveCount, t.LookupCount, t.MatchedCount = r.u32(), r.u64(), r.u64()
 			m.Tables = append(m.Tables, t)
@@ -902,16 +920,33 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 		w.u32(m.Aggregate.FlowCount)
 		w.zeros(4)
 	case StatsTable:
-		if v == Version11 || v == Version12 {
-			return fmt.Errorf("openflow: OF1.1/1.2 table stats: %w", ErrOFPBRCBadStat)
+		if v == Version11 {
+			return fmt.Errorf("openflow: OF1.1 table stats: %w", ErrOFPBRCBadStat)
 		}
 		for _, t := range m.Tables {
 			w.u8(t.TableID)
-			w.zeros(3)
-			if v == Version10 {
+			switch v {
+			case Version10:
+				w.zeros(3)
 				putString(w, t.Name, 32)
 				w.u32(t.Wildcards)
 				w.u32(t.MaxEntries)
+			case Version12:
+				w.zeros(7)
+				putString(w, t.Name, 32)
+				w.u64(t.OXMMatch)
+				w.u64(t.OXMWildcards)
+				w.u32(t.WriteActions)
+				w.u32(t.ApplyActions)
+				w.u64(t.WriteSetFields)
+				w.u64(t.ApplySetFields)
+				w.u64(t.MetadataMatch)
+				w.u64(t.MetadataWrite)
+				w.u32(t.Instructions)
+				w.u32(t.Config)
+				w.u32(t.MaxEntries)
+			default:
+				w.zeros(3)
 			}
 			w.u32(t.ActiveCount)
 			w.u64(t.LookupCount)

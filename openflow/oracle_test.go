@@ -193,6 +193,8 @@ func versionArgs(v uint8) []string {
 	switch v {
 	case Version10:
 		return []string{"-O", "OpenFlow10"}
+	case Version12:
+		return []string{"-O", "OpenFlow12"}
 	case Version13:
 		return []string{"-O", "OpenFlow13"}
 	case Version14:
