@@ -75,6 +75,7 @@ func TestCaptureFlowMods(t *testing.T) {
 		for _, v := range versions {
 			name := fmt.Sprintf("v%d/%s", v, tc.flow)
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				s := &ofctlSession{t: t}
 				args := append(versionArgs(v), "add-flow", "SOCK", tc.flow)
 				out, err := s.run(args...)
@@ -140,6 +141,7 @@ func TestDumpFlowsReply(t *testing.T) {
 		}
 		for _, v := range versions {
 			t.Run(fmt.Sprintf("v%d/%s", v, tc.flow), func(t *testing.T) {
+				t.Parallel()
 				s := &ofctlSession{t: t}
 				out, err := s.run(append(versionArgs(v), "add-flow", "SOCK", tc.flow)...)
 				if err != nil {

@@ -110,6 +110,7 @@ func TestOfctlCommands(t *testing.T) {
 		}
 		for _, v := range versions {
 			t.Run(fmt.Sprintf("v%d/%s", v, strings.Join(tc.args, " ")), func(t *testing.T) {
+				t.Parallel()
 				s := &ofctlSession{t: t, stats: sampleStats}
 				args := append(versionArgs(v), tc.args...)
 				if tc.args[0] == "--bundle" && v == Version13 {
