@@ -347,6 +347,9 @@ func decodeVendor(h Header, r *rd) (Message, error) {
 		}
 		return &SetControllerID{Header: h, ID: id}, nil
 	}
+	if m, ok, err := decodeNXMore(h, sub, r); ok {
+		return m, err
+	}
 	return nil, fmt.Errorf("openflow: Nicira message subtype %d: %w", sub, ErrOFPBRCBadSubtype)
 }
 
@@ -620,6 +623,9 @@ func encodeBody(w *buf, m Message) error {
 			w.bytes(m.Properties)
 		}
 	default:
+		if ok, err := encodeNXMore(w, m); ok {
+			return err
+		}
 		return fmt.Errorf("openflow: cannot encode %T: %w", m, ErrOFPBRCBadType)
 	}
 	return nil

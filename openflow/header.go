@@ -106,7 +106,9 @@ var msgTypeNames = map[MsgType]string{
 	MsgStatsRequest: "STATS_REQUEST", MsgStatsReply: "STATS_REPLY",
 	MsgBundleControl: "BUNDLE_CONTROL", MsgBundleAdd: "BUNDLE_ADD_MESSAGE",
 	MsgGroupMod: "GROUP_MOD", MsgMeterMod: "METER_MOD", MsgTableMod: "TABLE_MOD",
-	MsgUnknown: "UNKNOWN",
+	MsgUnknown: "UNKNOWN", MsgTLVTableMod: "NXT_TLV_TABLE_MOD",
+	MsgTLVTableRequest: "NXT_TLV_TABLE_REQUEST", MsgTLVTableReply: "NXT_TLV_TABLE_REPLY",
+	MsgResume: "NXT_RESUME", MsgCTFlushZone: "NXT_CT_FLUSH_ZONE",
 }
 
 // String returns a short upper-case name of the kind.

@@ -389,7 +389,9 @@ const (
 // PacketIn is a packet-in in any of its wire formats. Match carries the
 // packet metadata (in_port, registers, tunnel...) as fields; for OF1.0 only
 // in_port. Data is the (possibly truncated) packet. UserData and
-// Continuation are NXT_PACKET_IN2 only.
+// Continuation are NXT_PACKET_IN2 only; Continuation is the raw payload of
+// the NXPINT_CONTINUATION property (4 pad bytes, then nested properties
+// aligned to 8), opaque to controllers.
 type PacketIn struct {
 	Header
 	Format       uint8

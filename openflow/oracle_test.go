@@ -107,6 +107,8 @@ func (s *ofctlSession) respond(conn net.Conn, raw []byte) error {
 		}
 		rep.Header = h
 		out = rep
+	case *TLVTableRequest:
+		out = &TLVTableReply{Header: h, MaxOptionSpace: 256, MaxFields: 64, Mappings: []TLVMap{{OptionClass: 0x102, OptionType: 0x80, OptionLen: 4, Index: 0}}}
 	case *BundleControl:
 		r := *m
 		r.CtrlType++
