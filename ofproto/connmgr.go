@@ -125,6 +125,11 @@ func (c *conn) send(m openflow.Message) error {
 
 func (c *conn) sendError(e openflow.Error, req []byte) {
 	em := openflow.NewErrorReply(e, req)
+	// Like OVS, carry the whole offending request (as far as it fits) so
+	// that the controller can tell which message failed.
+	if n := min(len(req), openflow.MaxMessageLen-64); n > len(em.Data) {
+		em.Data = append([]byte(nil), req[:n]...)
+	}
 	if c.version != 0 {
 		em.Version = c.version
 	}
@@ -334,6 +339,11 @@ func (c *conn) flowModFrom(m *openflow.FlowMod) (*FlowMod, error) {
 		Importance: m.Importance, Flags: flowModFlags(m.Flags, c.version), OutPort: m.OutPort, OutGroup: m.OutGroup,
 		Actions: m.Actions,
 	}
+	if c.version < openflow.Version12 && m.Command == FlowAdd {
+		// An OpenFlow 1.0 or 1.1 add always resets counters: OVS
+		// records that as the reset_counts flag.
+		fm.Flags |= FlagResetCounts
+	}
 	if c.version == openflow.Version10 && !c.tableIDExt {
 		// Without NXT_FLOW_MOD_TABLE_ID, OpenFlow 1.0 adds go to table 0
 		// and modify/delete apply to every table.
@@ -343,16 +353,20 @@ func (c *conn) flowModFrom(m *openflow.FlowMod) (*FlowMod, error) {
 			fm.Table = TableAll
 		}
 	}
+	// Cookies, as OVS decodes them: an add sets the cookie; an OpenFlow 1.0
+	// or NXM modify sets the message's cookie (all-ones: keep) and may add
+	// when nothing matches; OpenFlow 1.1 does so only for a modify without
+	// cookie mask; OpenFlow 1.2+ modifies keep cookies and never add.
+	modify := fm.Command == FlowModify || fm.Command == FlowModifyStrict
 	switch {
 	case fm.Command == FlowAdd:
 		fm.NewCookie = m.Cookie
-		fm.Cookie = m.Cookie
+		fm.Cookie, fm.CookieMask = m.Cookie, 0
 	case nxm:
-		// OpenFlow 1.0 and NXM modifies set the cookie from the message.
 		fm.NewCookie = m.Cookie
-		if cookieMask != 0 {
-			fm.NewCookie = KeepCookie
-		}
+	case c.version == openflow.Version11 && modify && m.CookieMask == 0:
+		fm.NewCookie = m.Cookie
+		fm.Cookie, fm.CookieMask = 0, 0
 	default:
 		fm.NewCookie = KeepCookie
 	}

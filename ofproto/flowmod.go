@@ -23,6 +23,10 @@ const TableAll = 0xff
 // NumTables is the number of OpenFlow tables (0..254).
 const NumTables = 255
 
+// hiddenTable is the last table, reserved as in OVS: controllers may not
+// add flows to it (OFPBRC_EPERM).
+const hiddenTable = NumTables - 1
+
 // FlowMod is a version-independent flow-mod request.
 type FlowMod struct {
 	Command    uint8
@@ -96,6 +100,9 @@ func (b *Bridge) applyFlowMod(fm *FlowMod, now time.Time) (removed []*Rule, chan
 			// OVS adds "all tables" flows to table 0.
 			fm.Table = 0
 		}
+		if fm.Table == hiddenTable {
+			return nil, false, openflow.ErrOFPBRCEperm
+		}
 		t := b.tables[fm.Table]
 		if fm.Flags&FlagCheckOverlap != 0 && t.overlaps(&fm.Match, fm.Priority, b.version) {
 			return nil, false, openflow.ErrOFPFMFCOverlap
@@ -120,7 +127,9 @@ func (b *Bridge) applyFlowMod(fm *FlowMod, now time.Time) (removed []*Rule, chan
 	case FlowModify, FlowModifyStrict:
 		rules := b.collect(fm, fm.Command == FlowModifyStrict)
 		if len(rules) == 0 {
-			if fm.CookieMask != 0 {
+			// Only a modify that sets cookies and does not select by
+			// cookie may add (OVS's modify_may_add_flow).
+			if fm.NewCookie == KeepCookie || fm.CookieMask != 0 {
 				return nil, false, nil
 			}
 			// No match: OpenFlow 1.0 semantics, kept by OVS: add.

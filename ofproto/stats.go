@@ -115,7 +115,9 @@ func (c *conn) stats(m *openflow.StatsRequest) error {
 			if m.Port != openflow.PortNone && m.Port != p.OFPort {
 				continue
 			}
-			ps := openflow.PortStats{PortNo: p.OFPort}
+			// Counters no device keeps read as all-ones ("?" in ovs-ofctl).
+			ps := openflow.PortStats{PortNo: p.OFPort, RxFrameErr: netdev.Unknown, RxOverErr: netdev.Unknown,
+				RxCRCErr: netdev.Unknown, Collisions: netdev.Unknown}
 			if p.Dev != nil {
 				st := p.Dev.Stats()
 				ps.RxPackets, ps.TxPackets, ps.RxBytes, ps.TxBytes = st.RxPackets, st.TxPackets, st.RxBytes, st.TxBytes

@@ -12,117 +12,161 @@ var (
 
 // commit brings the datapath packet (c.base) up to date with the flow (c.flow)
 // by emitting set, push and pop actions, in OVS's order: Ethernet, L3, L4,
-// VLAN, then skb_priority and pkt_mark. Every rewritten field becomes exact
-// in the megaflow mask, so a rewrite never widens the flows it applies to.
+// VLAN, then skb_priority and pkt_mark.
+//
+// As in OVS's commit_odp_actions, each header's set action is masked by the
+// megaflow wildcards of its writable fields (the bits translation read or
+// wrote) and emitted only if the flow differs from the packet under that
+// mask. Every action that rewrites a field unwildcards it, so a rewrite never
+// widens the flows it applies to.
 func (c *ctx) commit() {
-	f, b, wc := &c.flow, &c.base, &c.wc
+	f, b, w := &c.flow, &c.base, &c.wc
 	var s odp.SetMasked
 	n := 0
-	if f.DlSrc != b.DlSrc {
-		s.Value.DlSrc, s.Mask.DlSrc, wc.DlSrc, b.DlSrc = f.DlSrc, ones6, ones6, f.DlSrc
-		n++
+
+	// Ethernet.
+	if f.PacketType == 0 {
+		full := w.DlSrc == ones6 && w.DlDst == ones6
+		if maskedDiff6(f.DlSrc, b.DlSrc, w.DlSrc) || maskedDiff6(f.DlDst, b.DlDst, w.DlDst) {
+			if full || maskedDiff6(f.DlSrc, b.DlSrc, w.DlSrc) {
+				s.Value.DlSrc, s.Mask.DlSrc = f.DlSrc, w.DlSrc
+			}
+			if full || maskedDiff6(f.DlDst, b.DlDst, w.DlDst) {
+				s.Value.DlDst, s.Mask.DlDst = f.DlDst, w.DlDst
+			}
+			b.DlSrc, b.DlDst = f.DlSrc, f.DlDst
+			n++
+		}
 	}
-	if f.DlDst != b.DlDst {
-		s.Value.DlDst, s.Mask.DlDst, wc.DlDst, b.DlDst = f.DlDst, ones6, ones6, f.DlDst
-		n++
-	}
-	l3 := false
+
+	// L3 and L4: only for a flow that really has an L3 header. A masked
+	// set carries the fields that changed, each with its megaflow mask.
+	l3 := f.NwProto != 0 && (b.DlType == flow.EthTypeIPv4 || b.DlType == flow.EthTypeIPv6)
 	switch {
-	case b.DlType == 0x0800 || b.DlType == 0x86dd:
-		// A flow with nw_proto 0 has no real L3 header to rewrite (OVS).
-		if f.NwProto == 0 {
-			break
-		}
-		l3 = true
-		if b.DlType == 0x0800 {
-			if f.NwSrc != b.NwSrc {
-				s.Value.NwSrc, s.Mask.NwSrc, wc.NwSrc, b.NwSrc = f.NwSrc, 0xffffffff, 0xffffffff, f.NwSrc
-				n++
-			}
-			if f.NwDst != b.NwDst {
-				s.Value.NwDst, s.Mask.NwDst, wc.NwDst, b.NwDst = f.NwDst, 0xffffffff, 0xffffffff, f.NwDst
-				n++
-			}
-		} else {
-			if f.IPv6Src != b.IPv6Src {
-				s.Value.IPv6Src, s.Mask.IPv6Src, wc.IPv6Src, b.IPv6Src = f.IPv6Src, ones16, ones16, f.IPv6Src
-				n++
-			}
-			if f.IPv6Dst != b.IPv6Dst {
-				s.Value.IPv6Dst, s.Mask.IPv6Dst, wc.IPv6Dst, b.IPv6Dst = f.IPv6Dst, ones16, ones16, f.IPv6Dst
-				n++
-			}
-			if f.IPv6Label != b.IPv6Label {
-				s.Value.IPv6Label, s.Mask.IPv6Label, wc.IPv6Label, b.IPv6Label = f.IPv6Label, 0xfffff, 0xfffff, f.IPv6Label
-				n++
-			}
-		}
-		if f.NwTOS != b.NwTOS {
-			s.Value.NwTOS, s.Mask.NwTOS, wc.NwTOS, b.NwTOS = f.NwTOS, 0xff, 0xff, f.NwTOS
+	case l3 && b.DlType == flow.EthTypeIPv4:
+		if d := (f.NwSrc ^ b.NwSrc) & w.NwSrc; d != 0 {
+			s.Value.NwSrc, s.Mask.NwSrc = f.NwSrc, w.NwSrc
 			n++
 		}
-		if f.NwTTL != b.NwTTL {
-			s.Value.NwTTL, s.Mask.NwTTL, wc.NwTTL, b.NwTTL = f.NwTTL, 0xff, 0xff, f.NwTTL
+		if d := (f.NwDst ^ b.NwDst) & w.NwDst; d != 0 {
+			s.Value.NwDst, s.Mask.NwDst = f.NwDst, w.NwDst
 			n++
 		}
-	case b.DlType == 0x0806 || b.DlType == 0x8035:
-		if f.NwSrc != b.NwSrc {
-			s.Value.NwSrc, s.Mask.NwSrc, wc.NwSrc, b.NwSrc = f.NwSrc, 0xffffffff, 0xffffffff, f.NwSrc
+		if d := (f.NwTOS ^ b.NwTOS) & w.NwTOS; d != 0 {
+			s.Value.NwTOS, s.Mask.NwTOS = f.NwTOS, w.NwTOS
 			n++
 		}
-		if f.NwDst != b.NwDst {
-			s.Value.NwDst, s.Mask.NwDst, wc.NwDst, b.NwDst = f.NwDst, 0xffffffff, 0xffffffff, f.NwDst
+		if d := (f.NwTTL ^ b.NwTTL) & w.NwTTL; d != 0 {
+			s.Value.NwTTL, s.Mask.NwTTL = f.NwTTL, w.NwTTL
 			n++
 		}
-		if f.NwProto != b.NwProto {
-			s.Value.NwProto, s.Mask.NwProto, wc.NwProto, b.NwProto = f.NwProto, 0xff, 0xff, f.NwProto
+		b.NwSrc, b.NwDst, b.NwTOS, b.NwTTL = f.NwSrc, f.NwDst, f.NwTOS, f.NwTTL
+	case l3 && b.DlType == flow.EthTypeIPv6:
+		if maskedDiff16(f.IPv6Src, b.IPv6Src, w.IPv6Src) {
+			s.Value.IPv6Src, s.Mask.IPv6Src = f.IPv6Src, w.IPv6Src
 			n++
 		}
-		if f.ArpSHA != b.ArpSHA {
-			s.Value.ArpSHA, s.Mask.ArpSHA, wc.ArpSHA, b.ArpSHA = f.ArpSHA, ones6, ones6, f.ArpSHA
+		if maskedDiff16(f.IPv6Dst, b.IPv6Dst, w.IPv6Dst) {
+			s.Value.IPv6Dst, s.Mask.IPv6Dst = f.IPv6Dst, w.IPv6Dst
 			n++
 		}
-		if f.ArpTHA != b.ArpTHA {
-			s.Value.ArpTHA, s.Mask.ArpTHA, wc.ArpTHA, b.ArpTHA = f.ArpTHA, ones6, ones6, f.ArpTHA
+		if (f.IPv6Label^b.IPv6Label)&w.IPv6Label != 0 {
+			s.Value.IPv6Label, s.Mask.IPv6Label = f.IPv6Label, w.IPv6Label
 			n++
 		}
+		if (f.NwTOS^b.NwTOS)&w.NwTOS != 0 {
+			s.Value.NwTOS, s.Mask.NwTOS = f.NwTOS, w.NwTOS
+			n++
+		}
+		if (f.NwTTL^b.NwTTL)&w.NwTTL != 0 {
+			s.Value.NwTTL, s.Mask.NwTTL = f.NwTTL, w.NwTTL
+			n++
+		}
+		b.IPv6Src, b.IPv6Dst, b.IPv6Label, b.NwTOS, b.NwTTL = f.IPv6Src, f.IPv6Dst, f.IPv6Label, f.NwTOS, f.NwTTL
+	case b.DlType == flow.EthTypeARP || b.DlType == flow.EthTypeRARP:
+		full := w.NwSrc == ^uint32(0) && w.NwDst == ^uint32(0) && w.NwProto == 0xff && w.ArpSHA == ones6 && w.ArpTHA == ones6
+		if full || (f.NwSrc^b.NwSrc)&w.NwSrc != 0 {
+			s.Value.NwSrc, s.Mask.NwSrc = f.NwSrc, w.NwSrc
+		}
+		if full || (f.NwDst^b.NwDst)&w.NwDst != 0 {
+			s.Value.NwDst, s.Mask.NwDst = f.NwDst, w.NwDst
+		}
+		if full || (f.NwProto^b.NwProto)&w.NwProto != 0 {
+			s.Value.NwProto, s.Mask.NwProto = f.NwProto, w.NwProto
+		}
+		if full || maskedDiff6(f.ArpSHA, b.ArpSHA, w.ArpSHA) {
+			s.Value.ArpSHA, s.Mask.ArpSHA = f.ArpSHA, w.ArpSHA
+		}
+		if full || maskedDiff6(f.ArpTHA, b.ArpTHA, w.ArpTHA) {
+			s.Value.ArpTHA, s.Mask.ArpTHA = f.ArpTHA, w.ArpTHA
+		}
+		if s.Mask.NwSrc|s.Mask.NwDst != 0 || s.Mask.NwProto != 0 || s.Mask.ArpSHA != ([6]byte{}) || s.Mask.ArpTHA != ([6]byte{}) {
+			n++
+		}
+		b.NwSrc, b.NwDst, b.NwProto, b.ArpSHA, b.ArpTHA = f.NwSrc, f.NwDst, f.NwProto, f.ArpSHA, f.ArpTHA
 	}
 	if l3 && b.NwFrag&flow.FragLater == 0 {
-		switch b.NwProto {
-		case 6, 17, 132, 1, 58:
-			if f.TpSrc != b.TpSrc {
-				s.Value.TpSrc, s.Mask.TpSrc, wc.TpSrc, b.TpSrc = f.TpSrc, 0xffff, 0xffff, f.TpSrc
+		switch f.NwProto {
+		case flow.IPProtoTCP, flow.IPProtoUDP, flow.IPProtoSCTP, flow.IPProtoICMP, flow.IPProtoICMPv6:
+			icmp := f.NwProto == flow.IPProtoICMP || f.NwProto == flow.IPProtoICMPv6
+			ms, md := w.TpSrc, w.TpDst
+			if icmp {
+				ms, md = ms&0xff, md&0xff
+			}
+			full := ms == md && (ms == 0xffff || icmp && ms == 0xff)
+			ds, dd := (f.TpSrc^b.TpSrc)&ms != 0, (f.TpDst^b.TpDst)&md != 0
+			if ds || dd {
+				if full || ds {
+					s.Value.TpSrc, s.Mask.TpSrc = f.TpSrc, ms
+				}
+				if full || dd {
+					s.Value.TpDst, s.Mask.TpDst = f.TpDst, md
+				}
 				n++
 			}
-			if f.TpDst != b.TpDst {
-				s.Value.TpDst, s.Mask.TpDst, wc.TpDst, b.TpDst = f.TpDst, 0xffff, 0xffff, f.TpDst
-				n++
-			}
+			b.TpSrc, b.TpDst = f.TpSrc, f.TpDst
 		}
 	}
 	if n > 0 {
 		// The datapath needs the protocol context of the set fields.
-		s.Value.DlType, s.Value.NwProto = b.DlType, s.Value.NwProto|b.NwProto&s.Mask.NwProto
-		if s.Mask.NwProto == 0 {
-			s.Value.NwProto = b.NwProto
-		}
+		s.Value.DlType, s.Value.NwProto = b.DlType, b.NwProto
 		set := s
 		c.acts = append(c.acts, odp.Action{Type: odp.ActSet, Set: &set})
 	}
+
 	c.commitVLAN()
+
 	var m odp.SetMasked
 	n = 0
 	if f.SkbPriority != b.SkbPriority {
-		m.Value.SkbPriority, m.Mask.SkbPriority, wc.SkbPriority, b.SkbPriority = f.SkbPriority, 0xffffffff, 0xffffffff, f.SkbPriority
+		m.Value.SkbPriority, m.Mask.SkbPriority, w.SkbPriority, b.SkbPriority = f.SkbPriority, 0xffffffff, 0xffffffff, f.SkbPriority
 		n++
 	}
 	if f.PktMark != b.PktMark {
-		m.Value.PktMark, m.Mask.PktMark, wc.PktMark, b.PktMark = f.PktMark, 0xffffffff, 0xffffffff, f.PktMark
+		m.Value.PktMark, m.Mask.PktMark, w.PktMark, b.PktMark = f.PktMark, 0xffffffff, 0xffffffff, f.PktMark
 		n++
 	}
 	if n > 0 {
 		c.acts = append(c.acts, odp.Action{Type: odp.ActSet, Set: &m})
 	}
+}
+
+func maskedDiff6(a, b, m [6]byte) bool {
+	for i := range a {
+		if (a[i]^b[i])&m[i] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func maskedDiff16(a, b, m [16]byte) bool {
+	for i := range a {
+		if (a[i]^b[i])&m[i] != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func vlanCount(k *flow.Key) int {

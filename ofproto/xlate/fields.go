@@ -5,6 +5,7 @@ import (
 
 	"govs.dev/govs/flow"
 	"govs.dev/govs/openflow"
+	"govs.dev/govs/openflow/ofctl"
 )
 
 // Bit ranges of fields are handled on network-order byte strings: bit 0 is the
@@ -118,15 +119,20 @@ func (c *ctx) setField(a openflow.SetField) {
 	}
 	fd.UnwildcardPrereqs(&c.flow, &c.wc)
 	v := make([]byte, fd.Bytes)
+	wm := make([]byte, fd.Bytes)
 	fd.Get(&c.flow, v)
+	fd.Get(&c.wc, wm)
 	for i := range v {
 		m := byte(0xff)
 		if len(a.Mask) != 0 {
 			m = a.Mask[i]
 		}
 		v[i] = v[i]&^m | a.Value[i]&m
+		wm[i] |= m
 	}
 	fd.Set(&c.flow, v)
+	// The written bits become exact in the megaflow, as in OVS.
+	fd.Set(&c.wc, wm)
 }
 
 func (c *ctx) regMove(a openflow.RegMove) {
@@ -135,4 +141,33 @@ func (c *ctx) regMove(a openflow.RegMove) {
 		return
 	}
 	c.writeRefBytes(a.Dst, src)
+	if fd, ofs, n := c.field(a.Dst); fd != nil {
+		c.unwildcard(fd, ofs, n)
+		if c.tr != nil {
+			c.note(fmt.Sprintf("-> %s is now %s", ofctl.FormatSubfield(a.Dst), c.subfieldValue(fd, ofs, n)))
+		}
+	}
+}
+
+// subfieldValue formats bits [ofs, ofs+n) of fd in the flow as hex, as the
+// trace prints them.
+func (c *ctx) subfieldValue(fd *flow.Field, ofs, n int) string {
+	v := make([]byte, fd.Bytes)
+	fd.Get(&c.flow, v)
+	out := make([]byte, (n+7)/8)
+	for i := 0; i < n; i++ {
+		setBit(out, i, getBit(v, ofs+i))
+	}
+	var x uint64
+	big := false
+	for _, b := range out {
+		if x>>56 != 0 {
+			big = true
+		}
+		x = x<<8 | uint64(b)
+	}
+	if big {
+		return fmt.Sprintf("0x%x", out)
+	}
+	return fmt.Sprintf("%#x", x)
 }

@@ -23,7 +23,7 @@ func (c *ctx) output(port openflow.Port, maxLen uint16) {
 	case openflow.PortAll:
 		c.flood(true)
 	case openflow.PortController:
-		c.controller(1) // OFPR_ACTION
+		c.controller(1, maxLen) // OFPR_ACTION
 	case openflow.PortNone:
 	default:
 		p := c.br.Ports[port]
@@ -157,7 +157,8 @@ func (c *ctx) inputVLAN(in *Port, vid uint16) (uint16, bool) {
 	switch in.Mode {
 	case VLANAccess:
 		if vid != 0 {
-			c.note(fmt.Sprintf("dropping VLAN %d tagged packet received on port %s configured as VLAN %d access port", vid, in.Name, in.Tag))
+			c.noteError(fmt.Sprintf("dropping VLAN %d tagged packet received on port %s configured as VLAN %d access port", vid, in.Name, in.Tag))
+			c.note(">> disallowed VLAN VID for this input port, dropping")
 			return 0, false
 		}
 		return uint16(in.Tag), true
@@ -169,7 +170,8 @@ func (c *ctx) inputVLAN(in *Port, vid uint16) (uint16, bool) {
 		}
 	}
 	if !in.allowsVLAN(vid) {
-		c.note(fmt.Sprintf("dropping VLAN %d packet received on port %s not configured for trunking VLAN %d", vid, in.Name, vid))
+		c.noteError(fmt.Sprintf("dropping VLAN %d packet received on port %s not configured for trunking VLAN %d", vid, in.Name, vid))
+		c.note(">> disallowed VLAN VID for this input port, dropping")
 		return 0, false
 	}
 	return vid, true

@@ -83,6 +83,8 @@ type ctx struct {
 	stack  [][]byte
 	actset []openflow.Action
 	tr     *Trace
+	// rule is the rule whose actions are running (nil for packet-out).
+	rule Rule
 	now    time.Time
 	err    error
 }
@@ -180,7 +182,9 @@ func (c *ctx) finishWildcards() {
 		w.TpSrc, w.TpDst = 0, 0
 	}
 	for i := range w.VLANs {
-		if in.VLANs[i].TPID != 0x8100 && in.VLANs[i].TPID != 0x88a8 {
+		v := in.VLANs[i]
+		tagged := v.TPID == 0x8100 || v.TPID == 0x88a8 || (v.TPID == 0 && v.TCI&flow.VLANCFI != 0)
+		if !tagged {
 			w.VLANs[i] = flow.VLAN{}
 		}
 	}
@@ -216,7 +220,15 @@ func (c *ctx) processTable(table uint8) {
 		return
 	}
 	c.res.Cache.Rules = append(c.res.Cache.Rules, rule)
+	oldRule := c.rule
+	c.rule = rule
 	c.doActions(rule.Actions(), false)
+	c.rule = oldRule
+}
+
+// noteError reports an error in the trace as OVS does (">>>> ... <<<<").
+func (c *ctx) noteError(s string) {
+	c.note(">>>> " + s + " <<<<")
 }
 
 func (c *ctx) note(s string) {
@@ -251,7 +263,7 @@ func (c *ctx) doAction(a openflow.Action) {
 		v := c.readRef(a.Src)
 		c.output(openflow.Port(v), a.MaxLen)
 	case openflow.Controller:
-		c.controller(a.Reason)
+		c.controller(a.Reason, a.MaxLen)
 	case openflow.SetVLANVID:
 		c.wc.VLANs[0].TCI |= 0x0fff | flow.VLANCFI
 		if f.VLANs[0].TCI&flow.VLANCFI == 0 {
@@ -419,8 +431,12 @@ func (c *ctx) decTTL(a openflow.DecTTL) {
 	}
 	// TTL would reach 0: send to controller(s) with reason invalid_ttl and
 	// stop processing, as OVS does.
-	c.note("dec_ttl: TTL would become 0, sending to controller")
-	c.controller(2) // OFPR_INVALID_TTL
+	if f.IsIPv4() {
+		c.note(">> IPv4 decrement TTL exception")
+	} else {
+		c.note(">> IPv6 decrement TTL exception")
+	}
+	c.controller(2, 0xffff) // OFPR_INVALID_TTL
 	c.exit = true
 }
 
@@ -478,11 +494,19 @@ func (c *ctx) clone(acts []openflow.Action) {
 	c.actset = savedActset
 }
 
-func (c *ctx) controller(reason uint8) {
+// controller sends the packet to the controllers. No controller connection
+// is implemented yet, so the datapath action says dont_send, as OVS's does
+// without controllers.
+func (c *ctx) controller(reason uint8, maxLen uint16) {
 	c.res.SlowPath |= SlowController
 	c.commit()
+	var cookie uint64
+	if r, ok := c.rule.(interface{ Cookie() uint64 }); ok {
+		cookie = r.Cookie()
+	}
 	c.acts = append(c.acts, odp.Action{Type: odp.ActUserspace, Userspace: &odp.Userspace{
-		Kind:   odp.UserspaceController,
-		Reason: uint32(reason),
+		Kind:       odp.UserspaceController,
+		Reason:     uint32(reason),
+		Controller: odp.ControllerCookie{DontSend: true, RuleCookie: cookie, MaxLen: maxLen},
 	}})
 }

@@ -146,4 +146,4 @@ func TestDaemonControl(t *testing.T) {
 }
 
 // daemonControlGovsReady is TestDaemonControl's GovsReady flag.
-const daemonControlGovsReady = false
+const daemonControlGovsReady = true
