@@ -85,8 +85,8 @@ type ctx struct {
 	tr     *Trace
 	// rule is the rule whose actions are running (nil for packet-out).
 	rule Rule
-	now    time.Time
-	err    error
+	now  time.Time
+	err  error
 }
 
 // Translate runs the OpenFlow pipeline for in.Key and returns the datapath
