@@ -63,7 +63,7 @@ func formatAction(b *strings.Builder, a *Action, portName func(uint32) string) {
 		b.WriteString("pop_vlan")
 	case ActRecirc:
 		b.WriteString("recirc(")
-		hexU32(b, uint64(a.ID))
+		hexCAlt(b, uint64(a.ID))
 		b.WriteByte(')')
 	case ActHash:
 		b.WriteString("hash(l4(")
@@ -119,7 +119,7 @@ func formatUserspace(b *strings.Builder, u *Userspace) {
 		b.WriteString(",recirc_id=")
 		dec(b, uint64(c.RecircID))
 		b.WriteString(",rule_cookie=")
-		hexU32(b, c.RuleCookie)
+		hexCAlt(b, c.RuleCookie)
 		b.WriteString(",controller_id=")
 		dec(b, uint64(c.ControllerID))
 		b.WriteString(",max_len=")
@@ -146,7 +146,8 @@ func boolDigit(v bool) string {
 	return "0"
 }
 
-// setFmt prints the set(...) actions of one SetMasked.
+// formatSet prints the set(...) actions of one SetMasked, one per ODP key
+// attribute it touches, in the order OVS commits them.
 func formatSet(b *strings.Builder, s *SetMasked) {
 	v, m := &s.Value, &s.Mask
 	n := 0
@@ -269,9 +270,9 @@ func formatSet(b *strings.Builder, s *SetMasked) {
 }
 
 func writeMaskedHex(b *strings.Builder, v, m uint32) {
-	hexU32(b, uint64(v))
+	hexCAlt(b, uint64(v))
 	if m != 0xffffffff {
 		b.WriteByte('/')
-		hexU32(b, uint64(m))
+		hexCAlt(b, uint64(m))
 	}
 }

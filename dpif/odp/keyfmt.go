@@ -134,10 +134,10 @@ func (w *keyWriter) u32Attr(name string, v, m uint32) {
 		return
 	}
 	w.open(name)
-	hexU32(w.b, uint64(v))
+	hexCAlt(w.b, uint64(v))
 	if m != 0xffffffff {
 		w.b.WriteByte('/')
-		hexU32(w.b, uint64(m))
+		hexCAlt(w.b, uint64(m))
 	}
 	w.close()
 }
@@ -154,10 +154,10 @@ func (w *keyWriter) top(k, m *flow.Key, portName func(uint32) string) {
 		w.open("ct_state")
 		switch {
 		case w.verbose:
-			hexU32(w.b, uint64(k.CtState))
+			hexCAlt(w.b, uint64(k.CtState))
 			if m.CtState != 0xffffffff {
 				w.b.WriteByte('/')
-				hexU32(w.b, uint64(m.CtState))
+				hexCAlt(w.b, uint64(m.CtState))
 			}
 		case m.CtState != 0xffffffff:
 			writeFlagsMasked(w.b, ctStateNames[:], k.CtState, m.CtState, 0xffffffff)
@@ -168,10 +168,10 @@ func (w *keyWriter) top(k, m *flow.Key, portName func(uint32) string) {
 	}
 	if w.show(m.CtZone == 0) {
 		w.open("ct_zone")
-		hexU32(w.b, uint64(k.CtZone))
+		hexCAlt(w.b, uint64(k.CtZone))
 		if m.CtZone != 0xffff {
 			w.b.WriteByte('/')
-			hexU32(w.b, uint64(m.CtZone))
+			hexCAlt(w.b, uint64(m.CtZone))
 		}
 		w.close()
 	}
@@ -203,7 +203,7 @@ func (w *keyWriter) top(k, m *flow.Key, portName func(uint32) string) {
 		default:
 			dec(w.b, uint64(k.InPort))
 			w.b.WriteByte('/')
-			hexU32(w.b, uint64(m.InPort))
+			hexCAlt(w.b, uint64(m.InPort))
 		}
 		w.close()
 	}
@@ -492,7 +492,7 @@ func (w *keyWriter) tunnelFields(f *fieldFmt, k, m *flow.Key, exact bool) {
 		hexPlain(f.b, k.TunID)
 		if m.TunID != ^uint64(0) {
 			f.b.WriteByte('/')
-			hexU32(f.b, m.TunID)
+			hexCAlt(f.b, m.TunID)
 		}
 		flags |= flow.TunFlagKey
 		mflags |= flow.TunFlagKey

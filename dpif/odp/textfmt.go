@@ -7,13 +7,13 @@ import (
 )
 
 // This file holds the small value printers shared by the key and action
-// formatters. Each "field" printer appends "name=value[/mask]," and the
-// attribute printer trims the trailing comma, which is how OVS lays out the
-// fields inside one attribute. A field whose mask is zero is left out unless
-// the output is verbose; a field whose mask is all ones prints no mask.
+// formatters. Each field printer appends "name=value[/mask]", separated by
+// commas, which is how OVS lays out the fields inside one attribute. A field
+// whose mask is zero is left out unless the output is verbose; a field whose
+// mask is all ones prints no mask.
 
-// hexU32 writes v as C's "%#x" does: "0" for zero, "0x..." otherwise.
-func hexU32(b *strings.Builder, v uint64) {
+// hexCAlt writes v as C's "%#x" does: "0" for zero, "0x..." otherwise.
+func hexCAlt(b *strings.Builder, v uint64) {
 	if v == 0 {
 		b.WriteByte('0')
 		return
@@ -117,13 +117,13 @@ func (f *fieldFmt) uintField(n string, v, m, full uint64, hexValue bool) {
 	}
 	f.name(n)
 	if hexValue {
-		hexU32(f.b, v)
+		hexCAlt(f.b, v)
 	} else {
 		dec(f.b, v)
 	}
 	if m != full {
 		f.b.WriteByte('/')
-		hexU32(f.b, m)
+		hexCAlt(f.b, m)
 	}
 }
 
@@ -175,7 +175,7 @@ func (f *fieldFmt) fragField(v, m uint8) {
 	default:
 		f.sep()
 		f.b.WriteString("error: partial mask not supported for frag (")
-		hexU32(f.b, uint64(m))
+		hexCAlt(f.b, uint64(m))
 		f.b.WriteString(")")
 	}
 }
