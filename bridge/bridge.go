@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ovn-kubernetes/libovsdb/cache"
@@ -72,6 +73,8 @@ func Run(ctx context.Context, o Options) error {
 	s := &switchd{o: o, db: db, pool: pool, backers: map[string]*ofproto.Backer{},
 		bridges: map[string]*brState{}, kick: make(chan struct{}, 1), dummyMACs: 0}
 	s.registerCommands()
+	running.Store(s)
+	defer running.Store(nil)
 	db.Cache().AddEventHandler(&cache.EventHandlerFuncs{
 		AddFunc:    func(string, model.Model) { s.poke() },
 		UpdateFunc: func(string, model.Model, model.Model) { s.poke() },
@@ -107,6 +110,31 @@ func Run(ctx context.Context, o Options) error {
 			}
 		}
 	}
+}
+
+// running is the daemon's switch while Run runs, for Memory.
+var running atomic.Pointer[switchd]
+
+// Memory returns the counts memory/show prints (OVS's names), or nil when
+// the switch is not running. Safe for concurrent use.
+func Memory() map[string]uint64 {
+	s := running.Load()
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := map[string]uint64{"handlers": 1, "revalidators": 1}
+	var ports, rules, flows uint64
+	for _, b := range s.bridges {
+		ports += uint64(len(b.ifaces))
+		rules += uint64(b.of.RuleCount())
+	}
+	for _, k := range s.backers {
+		flows += uint64(k.DP.NumFlows())
+	}
+	m["ports"], m["rules"], m["udpif keys"] = ports, rules, flows
+	return m
 }
 
 // switchd is the state of the running daemon. Its fields are guarded by mu:

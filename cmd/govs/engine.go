@@ -39,7 +39,7 @@ var runEngine = func(ctx context.Context, o engineOptions) error {
 // memoryStats supplies the values of memory/show (OVS prints them sorted
 // by name as "name:value"). The engine replaces it with its own counters
 // (handlers, ports, revalidators, rules, udpif keys, ...).
-var memoryStats = func() map[string]uint64 { return nil }
+var memoryStats = bridge.Memory
 
 // statsInterval is how often the daemon advances the coverage history.
 const statsInterval = time.Second
