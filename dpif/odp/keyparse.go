@@ -65,6 +65,8 @@ type keyLevel struct {
 // a key without a VLAN tag matches only untagged packets (mask of VLANs[0]
 // all ones). ipv4/ipv6/arp/mpls imply eth_type when it is missing, and
 // tcp/udp/sctp/icmp/icmpv6 imply the IP protocol when it is wildcarded.
+// eth_type without eth() or packet_type() means an L3 packet, as in OVS
+// (packet_type ns=1, id=Ethertype, mask zero).
 // in_port takes a number or, with portByName (may be nil), a port name.
 // An optional leading "ufid:UUID" is skipped.
 //
@@ -239,7 +241,6 @@ func (p *keyParser) attr(l *keyLevel, depth int) error {
 		}
 		k.PacketType = uint32(ns)<<16 | uint32(id)
 		m.PacketType = uint32(nsm)<<16 | uint32(idm)
-		k.PacketType &= m.PacketType
 		return nil
 	case "eth":
 		if err = p.mark(l, atEth, name); err != nil {
@@ -771,6 +772,11 @@ func (p *keyParser) build(top *keyLevel, key, mask *flow.Key) error {
 	*key, *mask = top.k, top.m
 	if top.present&atRecirc == 0 {
 		mask.RecircID = 0xffffffff // recirc_id is exact 0 unless given
+	}
+	if top.present&(atEth|atPacketType) == 0 && top.present&atEthType != 0 {
+		// No Ethernet header: as in OVS, the Ethertype is the packet type
+		// (an L3 packet), with a wildcarded packet_type mask.
+		key.PacketType = 1<<16 | uint32(top.ethType)
 	}
 	if top.present&atEth != 0 && key.PacketType != 0 {
 		return fmt.Errorf("%w: eth() with a non-Ethernet packet_type", ErrSyntax)

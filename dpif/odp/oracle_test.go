@@ -237,6 +237,9 @@ var oracleCases = []struct{ key, acts string }{
 	{"in_port(1),eth(),eth_type(0x0800),ipv4(src=1.2.3.4,dst=5.6.7.8,proto=6,tos=0,ttl=64,frag=no),tcp(src=80,dst=8080)", "2"},
 	{"packet_type(ns=0,id=0),in_port(1),eth(),eth_type(0x0800),ipv4()", "2"},
 	{"in_port(1),eth(),eth_type(0x1234/0xff00)", "2"},
+	// no Ethernet header
+	{"in_port(1),eth_type(0x0800),ipv4(src=1.2.3.4)", "2"},
+	{"in_port(1),packet_type(ns=1,id=0x800),eth_type(0x0800),ipv4(src=1.2.3.4)", "2"},
 	// ipv4 fields with and without masks
 	{"in_port(1),eth(),eth_type(0x0800),ipv4(src=1.2.3.4)", "2"},
 	{"in_port(1),eth(),eth_type(0x0800),ipv4(src=1.2.3.4/255.255.255.0)", "2"},
