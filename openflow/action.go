@@ -323,6 +323,61 @@ const (
 	LearnDstOutput    uint8 = 2
 )
 
+// Multipath hashes Fields (an NX_HASH_FIELDS_* value) with Basis and picks a
+// link in [0, MaxLink] by Algorithm (NX_MP_ALG_*), storing it in Dst
+// (NXAST_MULTIPATH).
+type Multipath struct {
+	Fields    uint16
+	Basis     uint16
+	Algorithm uint16
+	MaxLink   uint16
+	Arg       uint32
+	Dst       FieldRef
+}
+
+// Bundle picks a live member port by Algorithm (NX_BD_ALG_*) over a hash of
+// Fields; it outputs to it (NXAST_BUNDLE) or, when Dst.Header is non-zero,
+// loads it into Dst (NXAST_BUNDLE_LOAD).
+type Bundle struct {
+	Algorithm uint16
+	Fields    uint16
+	Basis     uint16
+	Members   []Port
+	Dst       FieldRef
+}
+
+// FinTimeout changes the rule's timeouts once a TCP FIN or RST is seen
+// (NXAST_FIN_TIMEOUT).
+type FinTimeout struct {
+	IdleTimeout uint16
+	HardTimeout uint16
+}
+
+// OutputTrunc outputs at most MaxLen bytes of the packet to Port
+// (NXAST_OUTPUT_TRUNC).
+type OutputTrunc struct {
+	Port   Port
+	MaxLen uint32
+}
+
+// CheckPktLarger stores into the one-bit Dst whether the packet is longer
+// than PktLen (NXAST_CHECK_PKT_LARGER).
+type CheckPktLarger struct {
+	PktLen uint16
+	Dst    FieldRef
+}
+
+// Sample samples packets to IPFIX collectors (NXAST_SAMPLE, SAMPLE2 when
+// SamplingPort is not PortNone, SAMPLE3 when Direction is non-zero).
+type Sample struct {
+	Probability    uint16
+	CollectorSetID uint32
+	ObsDomainID    uint32
+	ObsPointID     uint32
+	SamplingPort   Port
+	Direction      uint8
+}
+
 // CopyTTLOut copies the TTL from the next-to-outermost header to the
 // outermost (OFPAT_COPY_TTL_OUT).
 type CopyTTLOut struct{}
@@ -349,52 +404,58 @@ type PushMPLS struct{ EthType uint16 }
 // PopMPLS pops the outer MPLS label; EthType is the payload's ethertype.
 type PopMPLS struct{ EthType uint16 }
 
-func (Output) isAction()        {}
-func (Controller) isAction()    {}
-func (Enqueue) isAction()       {}
-func (OutputReg) isAction()     {}
-func (SetVLANVID) isAction()    {}
-func (SetVLANPCP) isAction()    {}
-func (StripVLAN) isAction()     {}
-func (PushVLAN) isAction()      {}
-func (SetEthSrc) isAction()     {}
-func (SetEthDst) isAction()     {}
-func (SetIPv4Src) isAction()    {}
-func (SetIPv4Dst) isAction()    {}
-func (SetIPDSCP) isAction()     {}
-func (SetIPECN) isAction()      {}
-func (SetIPTTL) isAction()      {}
-func (SetL4SrcPort) isAction()  {}
-func (SetL4DstPort) isAction()  {}
-func (DecTTL) isAction()        {}
-func (SetField) isAction()      {}
-func (RegMove) isAction()       {}
-func (StackPush) isAction()     {}
-func (StackPop) isAction()      {}
-func (Resubmit) isAction()      {}
-func (GotoTable) isAction()     {}
-func (WriteMetadata) isAction() {}
-func (ClearActions) isAction()  {}
-func (WriteActions) isAction()  {}
-func (Meter) isAction()         {}
-func (Clone) isAction()         {}
-func (Note) isAction()          {}
-func (SetTunnel) isAction()     {}
-func (SetQueue) isAction()      {}
-func (PopQueue) isAction()      {}
-func (Exit) isAction()          {}
-func (Group) isAction()         {}
-func (Conjunction) isAction()   {}
-func (CTClear) isAction()       {}
-func (Unknown) isAction()       {}
-func (CT) isAction()            {}
-func (NAT) isAction()           {}
-func (Learn) isAction()         {}
-func (CopyTTLOut) isAction()    {}
-func (CopyTTLIn) isAction()     {}
-func (SetMPLSTTL) isAction()    {}
-func (DecMPLSTTL) isAction()    {}
-func (SetMPLSLabel) isAction()  {}
-func (SetMPLSTC) isAction()     {}
-func (PushMPLS) isAction()      {}
-func (PopMPLS) isAction()       {}
+func (Output) isAction()         {}
+func (Controller) isAction()     {}
+func (Enqueue) isAction()        {}
+func (OutputReg) isAction()      {}
+func (SetVLANVID) isAction()     {}
+func (SetVLANPCP) isAction()     {}
+func (StripVLAN) isAction()      {}
+func (PushVLAN) isAction()       {}
+func (SetEthSrc) isAction()      {}
+func (SetEthDst) isAction()      {}
+func (SetIPv4Src) isAction()     {}
+func (SetIPv4Dst) isAction()     {}
+func (SetIPDSCP) isAction()      {}
+func (SetIPECN) isAction()       {}
+func (SetIPTTL) isAction()       {}
+func (SetL4SrcPort) isAction()   {}
+func (SetL4DstPort) isAction()   {}
+func (DecTTL) isAction()         {}
+func (SetField) isAction()       {}
+func (RegMove) isAction()        {}
+func (StackPush) isAction()      {}
+func (StackPop) isAction()       {}
+func (Resubmit) isAction()       {}
+func (GotoTable) isAction()      {}
+func (WriteMetadata) isAction()  {}
+func (ClearActions) isAction()   {}
+func (WriteActions) isAction()   {}
+func (Meter) isAction()          {}
+func (Clone) isAction()          {}
+func (Note) isAction()           {}
+func (SetTunnel) isAction()      {}
+func (SetQueue) isAction()       {}
+func (PopQueue) isAction()       {}
+func (Exit) isAction()           {}
+func (Group) isAction()          {}
+func (Conjunction) isAction()    {}
+func (CTClear) isAction()        {}
+func (Unknown) isAction()        {}
+func (CT) isAction()             {}
+func (NAT) isAction()            {}
+func (Learn) isAction()          {}
+func (Multipath) isAction()      {}
+func (Bundle) isAction()         {}
+func (FinTimeout) isAction()     {}
+func (OutputTrunc) isAction()    {}
+func (CheckPktLarger) isAction() {}
+func (Sample) isAction()         {}
+func (CopyTTLOut) isAction()     {}
+func (CopyTTLIn) isAction()      {}
+func (SetMPLSTTL) isAction()     {}
+func (DecMPLSTTL) isAction()     {}
+func (SetMPLSLabel) isAction()   {}
+func (SetMPLSTC) isAction()      {}
+func (PushMPLS) isAction()       {}
+func (PopMPLS) isAction()        {}

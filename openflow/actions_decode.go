@@ -112,13 +112,15 @@ const (
 // unimplementedNX names the Nicira actions whose framing the codec checks but
 // whose contents govs does not model yet; they decode to Unknown.
 var unimplementedNX = map[uint16]string{
-	nxastMultipath: "multipath", nxastBundle: "bundle", nxastBundleLoad: "bundle_load",
-	nxastFinTimeout: "fin_timeout", nxastSample: "sample",
-	nxastSample2: "sample", nxastOutputTrunc: "output_trunc",
-	nxastSample3: "sample", nxastEncap: "encap", nxastDecap: "decap",
-	nxastDecNSHTTL: "dec_nsh_ttl", nxastCheckPktLarger: "check_pkt_larger",
-	nxastDeleteField: "delete_field", nxastSample4: "sample", nxastDebugRecirc: "debug_recirc",
-	nxastDebugSlow: "debug_slow",
+	nxastEncap: "encap", nxastDecap: "decap", nxastDecNSHTTL: "dec_nsh_ttl",
+	nxastDeleteField: "delete_field", nxastDebugRecirc: "debug_recirc", nxastDebugSlow: "debug_slow",
+}
+
+// unimplementedLen gives the exact (positive) or minimum (negative) length
+// OVS accepts for each unimplemented Nicira action.
+var unimplementedLen = map[uint16]int{
+	nxastEncap: -16, nxastDecap: -16, nxastDecNSHTTL: 16, nxastDeleteField: -16,
+	nxastDebugRecirc: 16, nxastDebugSlow: 16,
 }
 
 // maxActionDepth bounds nesting of clone/write_actions so hostile input
@@ -652,8 +654,95 @@ func decodeVendorAction(version uint8, b []byte, depth int) (Action, error) {
 			return nil, err
 		}
 		return Clone{Actions: acts}, nil
+	case nxastMultipath:
+		if len(b) != 32 {
+			return nil, badLen("multipath", len(b))
+		}
+		m := Multipath{Fields: r.u16(), Basis: r.u16()}
+		r.skip(2)
+		m.Algorithm, m.MaxLink, m.Arg = r.u16(), r.u16(), r.u32()
+		r.skip(2)
+		ofsNbits := r.u16()
+		m.Dst = FieldRef{Header: uint64(r.u32()), Ofs: int(ofsNbits >> 6), Bits: int(ofsNbits&0x3f) + 1}
+		if m.Fields > 6 || m.Algorithm > 3 {
+			return nil, fmt.Errorf("openflow: multipath fields %d algorithm %d: %w", m.Fields, m.Algorithm, ErrOFPBACBadArgument)
+		}
+		if err := checkRef(m.Dst); err != nil {
+			return nil, err
+		}
+		return m, nil
+	case nxastBundle, nxastBundleLoad:
+		if len(b) < 32 {
+			return nil, badLen("bundle", len(b))
+		}
+		bd := Bundle{Algorithm: r.u16(), Fields: r.u16(), Basis: r.u16()}
+		mtype := r.u32()
+		n := int(r.u16())
+		ofsNbits := r.u16()
+		dst := r.u32()
+		if !zeroTail(r.take(4)) {
+			return nil, fmt.Errorf("openflow: bundle padding: %w", ErrOFPBACBadArgument)
+		}
+		if (32+2*n+7)&^7 > len(b) {
+			return nil, badLen("bundle", len(b))
+		}
+		for i := 0; i < n; i++ {
+			bd.Members = append(bd.Members, Port(r.u16()))
+		}
+		if mtype != uint32(NXMInPort) || bd.Algorithm > 1 || bd.Fields > 6 {
+			return nil, fmt.Errorf("openflow: bundle member type %#x algorithm %d: %w", mtype, bd.Algorithm, ErrOFPBACBadArgument)
+		}
+		if sub == nxastBundleLoad {
+			bd.Dst = FieldRef{Header: uint64(dst), Ofs: int(ofsNbits >> 6), Bits: int(ofsNbits&0x3f) + 1}
+			if err := checkRef(bd.Dst); err != nil {
+				return nil, err
+			}
+		} else if ofsNbits != 0 || dst != 0 {
+			return nil, fmt.Errorf("openflow: bundle with destination: %w", ErrOFPBACBadArgument)
+		}
+		return bd, nil
+	case nxastFinTimeout:
+		a = FinTimeout{IdleTimeout: r.u16(), HardTimeout: r.u16()}
+	case nxastOutputTrunc:
+		p := Port(r.u16())
+		ml := r.u32()
+		if p >= PortMax && p != PortLocal && p != PortInPort {
+			return nil, fmt.Errorf("openflow: output_trunc port %#x: %w", p, ErrOFPBACBadOutPort)
+		}
+		a = OutputTrunc{Port: p, MaxLen: ml}
+	case nxastCheckPktLarger:
+		pl, ofs := r.u16(), r.u16()
+		h, ok := pullHeader(r)
+		if !ok || len(b) != 24 {
+			return nil, badLen("check_pkt_larger", len(b))
+		}
+		c := CheckPktLarger{PktLen: pl, Dst: FieldRef{Header: h, Ofs: int(ofs), Bits: 1}}
+		if err := checkRef(c.Dst); err != nil {
+			return nil, err
+		}
+		return c, nil
+	case nxastSample, nxastSample2, nxastSample3:
+		sm := Sample{Probability: r.u16(), CollectorSetID: r.u32(), ObsDomainID: r.u32(), ObsPointID: r.u32(), SamplingPort: PortNone}
+		want = 24
+		if sub != nxastSample {
+			want = 32
+			sm.SamplingPort = Port(r.u16())
+			if sub == nxastSample3 {
+				sm.Direction = r.u8()
+				if sm.Direction > 2 {
+					return nil, fmt.Errorf("openflow: sample direction %d: %w", sm.Direction, ErrOFPBACBadArgument)
+				}
+			}
+		}
+		if sm.Probability == 0 {
+			return nil, fmt.Errorf("openflow: sample probability 0: %w", ErrOFPBACBadArgument)
+		}
+		a = sm
 	default:
 		if name, ok := unimplementedNX[sub]; ok {
+			if n := unimplementedLen[sub]; n > 0 && len(b) != n || n < 0 && len(b) < -n {
+				return nil, badLen(name, len(b))
+			}
 			return Unknown{Name: name, Err: ErrOFPBACBadVendorType, Raw: clone(b), Version: version}, nil
 		}
 		return nil, fmt.Errorf("openflow: Nicira action subtype %d: %w", sub, ErrOFPBACBadVendorType)

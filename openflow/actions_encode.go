@@ -418,6 +418,71 @@ func encodeAction(w *buf, v uint8, a Action) error {
 			}
 		}
 		finishAction(w, start, 16)
+	case Multipath:
+		if err := checkRef(a.Dst); err != nil {
+			return err
+		}
+		nx(w, nxastMultipath, 32, func() {
+			w.u16(a.Fields)
+			w.u16(a.Basis)
+			w.u16(0)
+			w.u16(a.Algorithm)
+			w.u16(a.MaxLink)
+			w.u32(a.Arg)
+			w.u16(0)
+			w.u16(uint16(a.Dst.Ofs<<6 | (a.Dst.Bits-1)&0x3f))
+			w.u32(uint32(a.Dst.Header))
+		})
+	case Bundle:
+		sub := uint16(nxastBundle)
+		var ofsNbits uint16
+		if a.Dst.Header != 0 {
+			sub = nxastBundleLoad
+			ofsNbits = uint16(a.Dst.Ofs<<6 | (a.Dst.Bits-1)&0x3f)
+		}
+		nx(w, sub, 32, func() {
+			w.u16(a.Algorithm)
+			w.u16(a.Fields)
+			w.u16(a.Basis)
+			w.u32(uint32(NXMInPort))
+			w.u16(uint16(len(a.Members)))
+			w.u16(ofsNbits)
+			w.u32(uint32(a.Dst.Header))
+			w.zeros(4)
+			for _, p := range a.Members {
+				w.u16(uint16(p))
+			}
+		})
+	case FinTimeout:
+		nx(w, nxastFinTimeout, 16, func() { w.u16(a.IdleTimeout); w.u16(a.HardTimeout) })
+	case OutputTrunc:
+		nx(w, nxastOutputTrunc, 16, func() { w.u16(uint16(a.Port)); w.u32(a.MaxLen) })
+	case CheckPktLarger:
+		nx(w, nxastCheckPktLarger, 24, func() {
+			w.u16(a.PktLen)
+			w.u16(uint16(a.Dst.Ofs))
+			putHeader(w, a.Dst.Header)
+		})
+	case Sample:
+		sub, minLen := uint16(nxastSample), 24
+		switch {
+		case a.Direction != 0:
+			sub, minLen = nxastSample3, 32
+		case a.SamplingPort != PortNone:
+			sub, minLen = nxastSample2, 32
+		}
+		nx(w, sub, minLen, func() {
+			w.u16(a.Probability)
+			w.u32(a.CollectorSetID)
+			w.u32(a.ObsDomainID)
+			w.u32(a.ObsPointID)
+			if sub != nxastSample {
+				w.u16(uint16(a.SamplingPort))
+			}
+			if sub == nxastSample3 {
+				w.u8(a.Direction)
+			}
+		})
 	case NAT:
 		start := nxHeader(w, nxastNAT)
 		w.zeros(2)

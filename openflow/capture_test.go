@@ -58,6 +58,8 @@ var captureFlows = []struct {
 	{"ip,actions=ct(commit,nat(src=10.1.1.1)),ct(nat),ct(commit,nat(dst=10.0.0.5:8080))", nil},
 	{"actions=learn(table=2,idle_timeout=10,hard_timeout=20,fin_idle_timeout=1,fin_hard_timeout=2,priority=5,cookie=0x9,send_flow_rem,delete_learned,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_NX_REG0[]->NXM_NX_REG1[],load:0x1234->NXM_NX_REG2[0..15],output:NXM_OF_IN_PORT[],eth_type=0x800,ip_src=10.0.0.1)", nil},
 	{"actions=learn(table=1,limit=10,result_dst=reg0[5],in_port=99,NXM_OF_ETH_DST[]),learn(table=3,limit=2)", nil},
+	{"tcp,actions=fin_timeout(idle_timeout=10,hard_timeout=20),output(port=2,max_len=100),check_pkt_larger(1500)->NXM_NX_REG0[3],sample(probability=100,collector_set_id=1,obs_domain_id=2,obs_point_id=3),sample(probability=5,collector_set_id=1,obs_domain_id=2,obs_point_id=3,sampling_port=4),sample(probability=5,collector_set_id=1,obs_domain_id=2,obs_point_id=3,sampling_port=4,egress)", nil},
+	{"actions=multipath(symmetric_l4,50,hrw,12,0,NXM_NX_REG0[0..3]),bundle(eth_src,0,active_backup,ofport,members:1,2,3),bundle_load(symmetric_l3l4+udp,5,hrw,ofport,NXM_NX_REG1[],members:4,8)", nil},
 	{"tun_id=0x5/0xff,tun_src=1.1.1.1,ct_state=+trk+new,ct_mark=0x3/0xf,actions=output:1", nil},
 	{"packet_type=(0,0x800),actions=output:1", []uint8{Version15}},
 	{"tcp,dl_dst=01:00:00:00:00:00/01:00:00:00:00:00,actions=mod_dl_dst:00:00:00:00:00:01,mod_nw_src:1.2.3.4,mod_nw_dst:4.3.2.1,mod_tp_dst:8", nil},
