@@ -173,6 +173,8 @@ func decodeBody(h Header, typ uint8, r *rd) (Message, error) {
 		return decodeAsync(h, false, MsgGetAsyncReply, r)
 	case typ == ofpt13SetAsync && v >= Version13:
 		return decodeAsync(h, false, MsgSetAsync, r)
+	case typ == ofpt14RoleStatus && v >= Version14:
+		return decodeRoleStatus(h, r)
 	case typ == ofpt14BundleControl && v >= Version14:
 		return decodeBundleControl(h, false, r)
 	case typ == ofpt14BundleAddMsg && v >= Version14:
@@ -283,6 +285,8 @@ func decodeVendor(h Header, r *rd) (Message, error) {
 			return decodeBundleControl(h, true, r)
 		case onftBundleAdd:
 			return decodeBundleAdd(h, true, r)
+		case onftRoleStatus:
+			return decodeRoleStatus(h, r)
 		}
 		return nil, fmt.Errorf("openflow: ONF message type %d: %w", sub, ErrOFPBRCBadSubtype)
 	}
@@ -594,6 +598,8 @@ func encodeBody(w *buf, m Message) error {
 		return encodeStatsRequest(w, m)
 	case *StatsReply:
 		return encodeStatsReply(w, m)
+	case *RoleStatus:
+		return encodeRoleStatus(w, m)
 	case *BundleControl:
 		if err := bundleHeader(w, v, h.XID, m.ONF, ofpt14BundleControl, onftBundleControl); err != nil {
 			return err

@@ -108,7 +108,7 @@ var msgTypeNames = map[MsgType]string{
 	MsgGroupMod: "GROUP_MOD", MsgMeterMod: "METER_MOD", MsgTableMod: "TABLE_MOD",
 	MsgUnknown: "UNKNOWN", MsgTLVTableMod: "NXT_TLV_TABLE_MOD",
 	MsgTLVTableRequest: "NXT_TLV_TABLE_REQUEST", MsgTLVTableReply: "NXT_TLV_TABLE_REPLY",
-	MsgResume: "NXT_RESUME", MsgCTFlushZone: "NXT_CT_FLUSH_ZONE",
+	MsgResume: "NXT_RESUME", MsgCTFlushZone: "NXT_CT_FLUSH_ZONE", MsgRoleStatus: "ROLE_STATUS",
 }
 
 // String returns a short upper-case name of the kind.

@@ -190,3 +190,60 @@ func encodeNXMore(w *buf, m Message) (bool, error) {
 	}
 	return true, nil
 }
+
+// MsgRoleStatus is the kind of RoleStatus.
+const MsgRoleStatus MsgType = 120
+
+const (
+	ofpt14RoleStatus  = 30
+	onftRoleStatus    = 1911
+	roleStatusFixedSz = 16
+)
+
+// Role status reasons.
+const (
+	RoleReasonMasterRequest uint8 = 0
+	RoleReasonConfig        uint8 = 1
+	RoleReasonExperimenter  uint8 = 2
+)
+
+// RoleStatus tells a controller its role changed: OFPT_ROLE_STATUS (OF1.4+)
+// or, in OF1.3, ONFT_ROLE_STATUS. Properties are kept raw.
+type RoleStatus struct {
+	Header
+	Role         uint32
+	Reason       uint8
+	GenerationID uint64
+	Properties   []byte
+}
+
+// Type implements Message.
+func (*RoleStatus) Type() MsgType { return MsgRoleStatus }
+
+func decodeRoleStatus(h Header, r *rd) (Message, error) {
+	m := &RoleStatus{Header: h, Role: r.u32(), Reason: r.u8()}
+	r.skip(3)
+	m.GenerationID = r.u64()
+	if !r.ok {
+		return nil, fmt.Errorf("openflow: short role status: %w", ErrOFPBRCBadLen)
+	}
+	m.Properties = clone(r.rest())
+	return m, nil
+}
+
+func encodeRoleStatus(w *buf, m *RoleStatus) error {
+	switch {
+	case m.Version >= Version14:
+		w.header(m.Version, ofpt14RoleStatus, m.XID)
+	case m.Version == Version13:
+		vendorHeader(w, m.Version, m.XID, VendorONF, onftRoleStatus)
+	default:
+		return fmt.Errorf("openflow: role status before OF1.3: %w", ErrOFPBRCBadType)
+	}
+	w.u32(m.Role)
+	w.u8(m.Reason)
+	w.zeros(3)
+	w.u64(m.GenerationID)
+	w.bytes(m.Properties)
+	return nil
+}

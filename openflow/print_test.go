@@ -68,6 +68,8 @@ func TestOfpPrint(t *testing.T) {
 		{"resume", &Resume{Header: Header{Version: Version13, XID: 3}, PacketIn: PacketIn{BufferID: NoBuffer, TotalLen: uint16(len(testPacket)), Reason: 1, Match: inPort1, Data: testPacket, Continuation: []byte{0, 0, 0, 0, 0x80, 0, 0, 20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0, 0, 0, 0}}}, []string{"NXT_RESUME (OF1.3)", "in_port=1"}},
 		{"tlvreply", &TLVTableReply{Header: Header{Version: Version10}, MaxOptionSpace: 256, MaxFields: 64, Mappings: []TLVMap{{OptionClass: 0xffff, OptionLen: 4, Index: 2}}}, []string{"NXT_TLV_TABLE_REPLY", "max option space=256 max fields=64", "0xffff"}},
 		{"ctflush", &CTFlushZone{Header: Header{Version: Version15}, Zone: 9}, []string{"NXT_CT_FLUSH_ZONE", "zone_id=9"}},
+		{"rolestatus14", &RoleStatus{Header: Header{Version: Version14}, Role: RoleSlave, Reason: RoleReasonMasterRequest, GenerationID: 3}, []string{"OFPT_ROLE_STATUS (OF1.4)", "role=secondary", "generation_id=3", "reason=primary_request"}},
+		{"rolestatus13", &RoleStatus{Header: Header{Version: Version13}, Role: RoleMaster, Reason: RoleReasonConfig, GenerationID: 3}, []string{"ONFT_ROLE_STATUS", "role=primary", "reason=configuration_changed"}},
 		{"error10", NewErrorReply(ErrOFPBRCBadType, []byte{1, 5, 0, 8, 0, 0, 0, 1}), []string{"OFPT_ERROR", "OFPBRC_BAD_TYPE"}},
 		{"errornx10", &ErrorMsg{Header: Header{Version: Version10}, Err: ErrNXBRCNxmInvalid}, []string{"NXBRC_NXM_INVALID"}},
 		{"errornx13", &ErrorMsg{Header: Header{Version: Version13}, Err: ErrNXBRCNxmBadType}, []string{"NXBRC_NXM_BAD_TYPE"}},
