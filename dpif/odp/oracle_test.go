@@ -22,7 +22,10 @@ package odp
 //     unit; govs may print its own or omit it).
 //   - recirc_id is always exact in a datapath flow; a key given without
 //     recirc_id is installed with recirc_id(0). The in_port is always exact.
-//   - dpif/dump-flows BRIDGE prints the same lines without the header.
+//   - dpif/dump-flows BRIDGE prints the flows of that bridge without the
+//     header lines; with -m the ufid is followed by a space (not ", ") and
+//     there is no ", dp:ovs" nor dp-extra-info (DumpOptions.Dpif). Both
+//     commands take --names/--no-names; names default to on with -m.
 //   - Stock rejects (EINVAL) keys that lack an attribute its datapath key
 //     would carry: eth_type(0x0800) needs ipv4(...) (may be empty "ipv4()"),
 //     ipv4(proto=17) needs udp(), etc., and 802.2 frames (no eth_type)
@@ -349,7 +352,7 @@ func TestOracleDumpFlows(t *testing.T) {
 			}
 			f := DumpedFlow{Key: key, Mask: mask, Actions: acts}
 			var b strings.Builder
-			FormatDumpedFlow(&b, &f, time.Now(), nil, false)
+			FormatDumpedFlow(&b, &f, time.Now(), DumpOptions{})
 			if got := b.String(); got != plain {
 				t.Errorf("dump-flows:\n got %s\nwant %s", got, plain)
 			}
@@ -366,7 +369,7 @@ func TestOracleDumpFlows(t *testing.T) {
 				f.ExtraInfo = extra
 			}
 			b.Reset()
-			FormatDumpedFlow(&b, &f, time.Now(), testPortName, true)
+			FormatDumpedFlow(&b, &f, time.Now(), DumpOptions{Verbose: true, PortName: testPortName})
 			if got := b.String(); got != verbose {
 				t.Errorf("dump-flows -m:\n got %s\nwant %s", got, verbose)
 			}
@@ -445,6 +448,33 @@ func TestOracleMegaflows(t *testing.T) {
 		}
 		if n < len(packets) {
 			t.Errorf("expected %d megaflows, got %d:\n%s", len(packets), n, out)
+		}
+	}
+
+	// dpif/dump-flows: the same flows in the bridge's layout.
+	for _, o := range []DumpOptions{{}, {Verbose: true, Dpif: true}} {
+		args := []string{"dpif/dump-flows", "br0"}
+		if o.Verbose {
+			args = []string{"dpif/dump-flows", "-m", "br0"}
+		}
+		out, err := oracle.appctl(args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			f := parseDpifDumpLine(t, line, now, o.Verbose)
+			if f == nil {
+				continue
+			}
+			if o.Verbose {
+				o.PortName = func(n uint32) string { return map[uint32]string{1: "p1", 2: "p2", 100: "br0", 0: "ovs-dummy"}[n] }
+			}
+			var b strings.Builder
+			FormatDumpedFlow(&b, f, now, o)
+			if b.String() != line {
+				t.Errorf("dpif/dump-flows (verbose=%v):\n got %s\nwant %s", o.Verbose, b.String(), line)
+			}
 		}
 	}
 
@@ -580,4 +610,62 @@ func checkDumpLine(t *testing.T, line string, now time.Time, verbose bool) {
 	if b.String() != actsText {
 		t.Errorf("actions:\n got %s\nwant %s", b.String(), actsText)
 	}
+}
+
+// parseDpifDumpLine turns one line of stock's dpif/dump-flows back into a
+// DumpedFlow (the statistics' "used" relative to the time of the dump).
+func parseDpifDumpLine(t *testing.T, line string, now time.Time, verbose bool) *DumpedFlow {
+	t.Helper()
+	f := &DumpedFlow{}
+	rest := line
+	if verbose {
+		ufidText, r, ok := strings.Cut(line, " ")
+		if !ok {
+			t.Fatalf("no ufid in %q", line)
+		}
+		var err error
+		if f.UFID, err = ParseUFID(ufidText); err != nil {
+			t.Fatal(err)
+		}
+		rest = r
+	}
+	i := strings.Index(rest, ", packets:")
+	j := strings.Index(rest, ", actions:")
+	if i < 0 || j < i {
+		t.Fatalf("cannot split %q", line)
+	}
+	names := func(s string) (uint32, bool) {
+		n, ok := map[string]uint32{"p1": 1, "p2": 2}[s]
+		return n, ok
+	}
+	var err error
+	if f.Key, f.Mask, err = ParseKey(rest[:i], names); err != nil {
+		t.Errorf("ParseKey(%q): %v", rest[:i], err)
+		return nil
+	}
+	if verbose && strings.Contains(rest[:i], ",tcp_flags(0/0)") {
+		f.Key.TCPFlags = 1 // the packet had flags; the text cannot say which
+	}
+	m := statsRE.FindStringSubmatch(rest[i:j])
+	if m == nil {
+		t.Fatalf("cannot parse statistics %q", rest[i:j])
+	}
+	f.Packets, _ = strconv.ParseUint(m[1], 10, 64)
+	f.Bytes, _ = strconv.ParseUint(m[2], 10, 64)
+	if m[3] != "never" {
+		sec, _ := strconv.ParseInt(m[4], 10, 64)
+		ms, _ := strconv.ParseInt(m[5], 10, 64)
+		f.Used = now.Add(-time.Duration(sec*1000+ms) * time.Millisecond)
+	}
+	for _, c := range strings.ReplaceAll(m[7], "[800]", "") {
+		f.TCPFlags |= map[rune]uint16{'S': 0x2, 'F': 0x1, 'P': 0x8, 'R': 0x4, 'U': 0x20, '.': 0x10, 'E': 0x40, 'C': 0x80, 'N': 0x100}[c]
+	}
+	if strings.Contains(m[7], "[800]") {
+		f.TCPFlags |= 0x800
+	}
+	if f.Actions, err = ParseActions(rest[j+len(", actions:"):], names); err != nil {
+		t.Errorf("ParseActions: %v", err)
+		return nil
+	}
+	return f
 }

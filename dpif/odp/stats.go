@@ -114,27 +114,45 @@ type DumpedFlow struct {
 	ExtraInfo string
 }
 
-// FormatDumpedFlow appends one dpctl/dump-flows line without its newline:
+// DumpOptions says how FormatDumpedFlow prints a flow.
+type DumpOptions struct {
+	// Verbose is -m: the ufid first, every key attribute with its mask.
+	Verbose bool
+	// PortName names in_port and output ports; nil prints numbers. Stock
+	// uses names by default with -m and numbers without (--names and
+	// --no-names override).
+	PortName func(uint32) string
+	// Dpif selects the "ovs-appctl dpif/dump-flows BRIDGE" layout: the
+	// ufid is followed by a space instead of ", ", and there is no
+	// ", dp:ovs" nor dp-extra-info.
+	Dpif bool
+}
+
+// FormatDumpedFlow appends one dpctl/dump-flows (or dpif/dump-flows) line
+// without its newline:
 //
 //	KEY, packets:N, bytes:N, used:..., actions:ACTIONS
 //
-// verbose is dpctl/dump-flows -m: "ufid:UUID, " first, the verbose key,
-// ", dp:ovs" after the statistics and the extra info at the end. portName
-// (nil for numbers) names in_port and output ports; stock passes names
-// with -m and numbers without. now is the time "used" is measured against.
-func FormatDumpedFlow(b *strings.Builder, f *DumpedFlow, now time.Time, portName func(uint32) string, verbose bool) {
-	if verbose {
+// With o.Verbose (-m), dpctl/dump-flows prints "ufid:UUID, " first, the
+// verbose key, ", dp:ovs" after the statistics and ", dp-extra-info:..." at
+// the end. now is the time "used" is measured against.
+func FormatDumpedFlow(b *strings.Builder, f *DumpedFlow, now time.Time, o DumpOptions) {
+	if o.Verbose {
 		FormatUFID(b, f.UFID)
-		b.WriteString(", ")
+		if o.Dpif {
+			b.WriteByte(' ')
+		} else {
+			b.WriteString(", ")
+		}
 	}
-	FormatKey(b, &f.Key, &f.Mask, portName, verbose)
+	FormatKey(b, &f.Key, &f.Mask, o.PortName, o.Verbose)
 	FormatStats(b, f.Packets, f.Bytes, f.Used, now, f.TCPFlags)
-	if verbose {
+	if o.Verbose && !o.Dpif {
 		b.WriteString(", dp:ovs")
 	}
 	b.WriteString(", actions:")
-	FormatActions(b, f.Actions, portName)
-	if verbose && f.ExtraInfo != "" {
+	FormatActions(b, f.Actions, o.PortName)
+	if o.Verbose && !o.Dpif && f.ExtraInfo != "" {
 		b.WriteString(", dp-extra-info:")
 		b.WriteString(f.ExtraInfo)
 	}
