@@ -2,6 +2,7 @@ package openflow
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 )
 
@@ -368,8 +369,15 @@ func decodeAction11(version uint8, typ uint16, b []byte) (Action, error) {
 // OFPAT_SET_FIELD and NXAST_REG_LOAD2).
 func decodeSetField(version uint8, b []byte, raw SetFieldRaw) (Action, error) {
 	f, n, err := decodeTLV(b)
-	if err != nil {
-		return nil, fmt.Errorf("openflow: set_field: %w", ErrOFPBACBadSetLen)
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrOFPBMCBadWildcards):
+		return nil, fmt.Errorf("openflow: set_field: %w", err)
+	case len(b) >= 4 && b[3] == 0:
+		// A zero-length header names no field OVS knows.
+		return nil, fmt.Errorf("openflow: set_field with empty field: %w", ErrOFPBACBadSetType)
+	default:
+		return nil, fmt.Errorf("openflow: set_field: %v: %w", err, ErrOFPBACBadSetLen)
 	}
 	for _, c := range b[n:] {
 		if c != 0 {
@@ -467,9 +475,13 @@ func decodeVendorAction(version uint8, b []byte, depth int) (Action, error) {
 		return nil, badLen("vendor", len(b))
 	}
 	vendor := be32(b[4:])
-	if vendor == VendorONF && len(b) >= 12 && be16(b[8:]) == 0 && be16(b[10:]) == onfActionCopyField {
-		// ONF copy_field (OF1.3-1.4): header 12 bytes + the OF1.5 body.
-		return decodeCopyField(b[12:])
+	if vendor == VendorONF {
+		// ONF copy_field (OF1.3-1.4): exp_type and 2 pad bytes, then the
+		// OF1.5 copy_field body. It re-encodes as NXAST_REG_MOVE.
+		if len(b) >= 16 && be16(b[8:]) == onfActionCopyField {
+			return decodeCopyField(b[12:])
+		}
+		return nil, fmt.Errorf("openflow: ONF action: %w", ErrOFPBACBadVendorType)
 	}
 	if vendor != VendorNicira {
 		return nil, fmt.Errorf("openflow: action vendor %#x: %w", vendor, ErrOFPBACBadVendor)

@@ -93,6 +93,11 @@ func TestActionErrorsMatchOVS(t *testing.T) {
 		{"nx-regload-value", Version10, "ffff 0018 00002320 0007 0001 00010004 0000000000000004"},
 		{"nx-conj", Version10, "ffff 0010 00002320 0022 0302 00000007"},
 		{"of13-type", Version13, "0063 0008 00000000"},
+		{"of13-setfield-wildcards", Version13, "0019 0010 80001908 00000003 00000001"},
+		{"of15-setfield-wildcards", Version15, "0019 0010 80001908 00000003 00000001"},
+		{"of15-setfield-truncated", Version15, "0019 0010 80001810 00000003 00000000"},
+		{"of15-setfield-empty", Version15, "0019 0010 80001800 00000003 00000000"},
+		{"onf-unknown", Version13, "ffff 0010 4f4e4600 0063 0000 00000000"},
 		{"nx-sample4-unknown-in-3.1", Version13, "ffff 0018 00002320 0033 0000 0000 0000 0000 0000 0000 0000"},
 		{"nx-dec-nsh-ttl-len", Version13, "ffff 0018 00002320 0030 0000 0000 0000 0000 0000 0000 0000"},
 		{"nx-multipath-alg", Version10, "ffff 0020 00002320 000a 0000 0032 0000 0009 000c 00000000 0000 0003 00010004"},
@@ -105,7 +110,7 @@ func TestActionErrorsMatchOVS(t *testing.T) {
 		{"of13-push-vlan", Version13, "0011 0008 08000000"},
 		{"of13-output-port", Version13, "0000 0010 ff000000 0000 000000000000"},
 	}
-	names := map[uint8]string{Version10: "OpenFlow10", Version13: "OpenFlow13"}
+	names := map[uint8]string{Version10: "OpenFlow10", Version13: "OpenFlow13", Version15: "OpenFlow15"}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			b := h2b(t, tc.hex)
