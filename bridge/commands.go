@@ -39,6 +39,54 @@ func (s *switchd) registerCommands() {
 	u.Register("revalidator/wait", "", 0, 0, s.cmdRevalidatorWait)
 	u.Register("revalidator/purge", "", 0, 0, s.cmdRevalidatorPurge)
 	u.Register("upcall/show", "", 0, 0, s.cmdUpcallShow)
+	u.Register("revalidator/pause", "", 0, 0, func([]string) (string, error) {
+		for _, k := range s.allBackers() {
+			k.DP.Pause()
+		}
+		return "", nil
+	})
+	u.Register("revalidator/resume", "", 0, 0, func([]string) (string, error) {
+		for _, k := range s.allBackers() {
+			k.DP.Resume()
+		}
+		return "", nil
+	})
+	u.Register("dpif-netdev/pmd-stats-show", "[-pmd core] [dp]", 0, 3, s.cmdPMD(func(k *ofproto.Backer, w *strings.Builder) error {
+		return k.DP.FormatPMDStats(w)
+	}))
+	u.Register("dpif-netdev/pmd-rxq-show", "[-pmd core] [dp]", 0, 3, s.cmdPMD(func(k *ofproto.Backer, w *strings.Builder) error {
+		return k.DP.FormatRxqShow(w)
+	}))
+}
+
+// cmdPMD runs a per-datapath formatter over the datapath named by the last
+// non-option argument, or over every datapath.
+func (s *switchd) cmdPMD(format func(*ofproto.Backer, *strings.Builder) error) unixctl.Handler {
+	return func(args []string) (string, error) {
+		name := ""
+		for i := 0; i < len(args); i++ {
+			if args[i] == "-pmd" {
+				i++
+				continue
+			}
+			name = args[i]
+		}
+		ks := s.allBackers()
+		if name != "" {
+			k, err := s.pickBacker(name)
+			if err != nil {
+				return "", err
+			}
+			ks = []*ofproto.Backer{k}
+		}
+		var w strings.Builder
+		for _, k := range ks {
+			if err := format(k, &w); err != nil {
+				return "", err
+			}
+		}
+		return w.String(), nil
+	}
 }
 
 var errNoBridge = errors.New("no such bridge")
