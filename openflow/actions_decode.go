@@ -692,25 +692,29 @@ func decodeVendorAction(version uint8, b []byte, depth int) (Action, error) {
 		n := int(r.u16())
 		ofsNbits := r.u16()
 		dst := r.u32()
-		if !zeroTail(r.take(4)) {
+		if !zeroTail(r.take(4)) && sub == nxastBundle {
 			return nil, fmt.Errorf("openflow: bundle padding: %w", ErrOFPBACBadArgument)
 		}
-		if (32+2*n+7)&^7 > len(b) {
+		if 32+2*n > len(b) {
 			return nil, badLen("bundle", len(b))
 		}
 		for i := 0; i < n; i++ {
 			bd.Members = append(bd.Members, Port(r.u16()))
 		}
-		if mtype != uint32(NXMInPort) || bd.Algorithm > 1 || bd.Fields > 6 {
-			return nil, fmt.Errorf("openflow: bundle member type %#x algorithm %d: %w", mtype, bd.Algorithm, ErrOFPBACBadArgument)
-		}
+		bad := bd.Fields > 6 || n > 2048 || bd.Algorithm > 1 || mtype != uint32(NXMInPort)
 		if sub == nxastBundleLoad {
+			// OVS validates fields, algorithm and member type for
+			// bundle_load too but then overwrites the result, so only
+			// the destination is checked here.
 			bd.Dst = FieldRef{Header: uint64(dst), Ofs: int(ofsNbits >> 6), Bits: int(ofsNbits&0x3f) + 1}
 			if err := checkRef(bd.Dst); err != nil {
 				return nil, err
 			}
-		} else if ofsNbits != 0 || dst != 0 {
-			return nil, fmt.Errorf("openflow: bundle with destination: %w", ErrOFPBACBadArgument)
+			if bd.Dst.Bits < 16 {
+				return nil, fmt.Errorf("openflow: bundle_load into %d bits: %w", bd.Dst.Bits, ErrOFPBACBadArgument)
+			}
+		} else if bad || ofsNbits != 0 || dst != 0 {
+			return nil, fmt.Errorf("openflow: bundle fields %d algorithm %d member type %#x: %w", bd.Fields, bd.Algorithm, mtype, ErrOFPBACBadArgument)
 		}
 		return bd, nil
 	case nxastFinTimeout:

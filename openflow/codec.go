@@ -106,6 +106,13 @@ func decodeBody(h Header, typ uint8, r *rd) (Message, error) {
 		if !r.ok {
 			return nil, fmt.Errorf("openflow: short switch config: %w", ErrOFPBRCBadLen)
 		}
+		valid := FragMask
+		if v < Version13 {
+			valid |= ConfigInvalTTL
+		}
+		if m.Set && m.Flags&^valid != 0 {
+			return nil, fmt.Errorf("openflow: set_config flags %#x: %w", m.Flags, ErrOFPSCFCBadFlags)
+		}
 		return empty(m, r)
 	case ofptPacketIn:
 		return decodePacketIn(h, PacketInStd, r)
@@ -245,7 +252,7 @@ func decodePortMod(h Header, r *rd) (Message, error) {
 		p := r.u32()
 		var ok bool
 		if m.PortNo, ok = port32to16(p); !ok {
-			return nil, fmt.Errorf("openflow: port_mod port %#x: %w", p, ErrOFPPMFCBadPort)
+			return nil, fmt.Errorf("openflow: port_mod port %#x: %w", p, ErrOFPBACBadOutPort)
 		}
 		r.skip(4)
 		m.HWAddr = r.mac()

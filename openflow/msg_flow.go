@@ -20,6 +20,22 @@ const (
 	FlagNoBytCounts  uint16 = 1 << 4
 )
 
+// FlagEmerg is OFPFF_EMERG, accepted (and ignored) in OpenFlow 1.0 only.
+const FlagEmerg uint16 = 1 << 2
+
+// flowModFlagsValid is the set of flow_mod flags a version defines.
+func flowModFlagsValid(v uint8) uint16 {
+	switch {
+	case v == Version10:
+		return FlagSendFlowRem | FlagCheckOverlap | FlagEmerg
+	case v == Version11:
+		return FlagSendFlowRem | FlagCheckOverlap
+	case v == Version12:
+		return FlagSendFlowRem | FlagCheckOverlap | FlagResetCounts
+	}
+	return FlagSendFlowRem | FlagCheckOverlap | FlagResetCounts | FlagNoPktCounts | FlagNoBytCounts
+}
+
 // NoBuffer is the buffer_id meaning "no buffered packet".
 const NoBuffer uint32 = 0xffffffff
 
@@ -59,9 +75,7 @@ func decodeNXMatch(r *rd, matchLen int) (Match, error) {
 	if !r.ok {
 		return Match{}, fmt.Errorf("openflow: NXM match of %d bytes truncated: %w", matchLen, ErrOFPBRCBadLen)
 	}
-	if !zeroTail(b[matchLen:]) {
-		return Match{}, fmt.Errorf("openflow: NXM match padding: %w", ErrNXBRCNxmInvalid)
-	}
+	// Like OVS, ignore the contents of the padding.
 	return decodeTLVs(b[:matchLen])
 }
 
@@ -132,7 +146,7 @@ func decodeFlowMod(h Header, nx bool, r *rd) (Message, error) {
 		}
 		var ok bool
 		if m.OutPort, ok = port32to16(op); !ok {
-			return nil, fmt.Errorf("openflow: flow_mod out_port %#x: %w", op, ErrOFPBRCBadPort)
+			return nil, fmt.Errorf("openflow: flow_mod out_port %#x: %w", op, ErrOFPBACBadOutPort)
 		}
 		if h.Version == Version11 {
 			return nil, fmt.Errorf("openflow: OF1.1 standard match unsupported: %w", ErrOFPBMCBadType)
@@ -146,6 +160,9 @@ func decodeFlowMod(h Header, nx bool, r *rd) (Message, error) {
 	}
 	if m.Command > FlowDeleteStrict {
 		return nil, fmt.Errorf("openflow: flow_mod command %d: %w", m.Command, ErrOFPFMFCBadCommand)
+	}
+	if m.Flags&^flowModFlagsValid(h.Version) != 0 {
+		return nil, fmt.Errorf("openflow: flow_mod flags %#x: %w", m.Flags, ErrOFPFMFCBadFlags)
 	}
 	var err error
 	if h.Version == Version10 {
@@ -656,7 +673,7 @@ func decodePacketOut(h Header, r *rd) (Message, error) {
 		r.skip(6)
 		var ok bool
 		if m.InPort, ok = port32to16(p); !ok {
-			return nil, fmt.Errorf("openflow: packet_out in_port %#x: %w", p, ErrOFPBRCBadPort)
+			return nil, fmt.Errorf("openflow: packet_out in_port %#x: %w", p, ErrOFPBACBadOutPort)
 		}
 	default:
 		m.BufferID = r.u32()

@@ -61,6 +61,18 @@ func decodeGroupMod(h Header, r *rd) (Message, error) {
 	m := &GroupMod{Header: h, Command: r.u16(), GroupType: r.u8()}
 	r.skip(1)
 	m.GroupID = r.u32()
+	if m.GroupType > GroupTypeFF {
+		return nil, fmt.Errorf("openflow: group type %d: %w", m.GroupType, ErrOFPGMFCBadType)
+	}
+	switch m.Command {
+	case GroupAdd, GroupModify, GroupDelete, GroupAddOrMod:
+	case GroupInsertBucket, GroupRemoveBucket:
+		if h.Version < Version15 {
+			return nil, fmt.Errorf("openflow: group command %d before OF1.5: %w", m.Command, ErrOFPGMFCBadCommand)
+		}
+	default:
+		return nil, fmt.Errorf("openflow: group command %d: %w", m.Command, ErrOFPGMFCBadCommand)
+	}
 	if h.Version >= Version15 {
 		return decodeGroupMod15(m, r)
 	}
@@ -253,6 +265,9 @@ func decodeMeterMod(h Header, r *rd) (Message, error) {
 	m := &MeterMod{Header: h, Command: r.u16(), Flags: r.u16(), MeterID: r.u32()}
 	if !r.ok {
 		return nil, fmt.Errorf("openflow: short meter_mod: %w", ErrOFPBRCBadLen)
+	}
+	if m.Command > MeterDelete {
+		return nil, fmt.Errorf("openflow: meter command %d: %w", m.Command, ErrOFPMMFCBadCommand)
 	}
 	for len(r.b) > 0 {
 		var b MeterBand

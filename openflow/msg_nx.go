@@ -92,6 +92,9 @@ func decodeTLVMaps(r *rd) ([]TLVMap, error) {
 	for len(r.b) > 0 {
 		m := TLVMap{OptionClass: r.u16(), OptionType: r.u8(), OptionLen: r.u8(), Index: r.u16()}
 		r.skip(2)
+		if m.OptionLen%4 != 0 || m.OptionLen > 124 {
+			return nil, fmt.Errorf("openflow: TLV option length %d: %w", m.OptionLen, ErrNXTTMFCBadOptLen)
+		}
 		out = append(out, m)
 	}
 	return out, nil
@@ -144,9 +147,7 @@ func decodeNXMore(h Header, sub uint32, r *rd) (Message, bool, error) {
 		}
 		return &Resume{Header: h, PacketIn: *pi.(*PacketIn)}, true, nil
 	case nxtCTFlushZone:
-		if !zeroTail(r.take(6)) {
-			return nil, true, fmt.Errorf("openflow: ct_flush_zone padding: %w", ErrNXBRCMustBeZero)
-		}
+		r.skip(6) // must be zero, but OVS does not check
 		m := &CTFlushZone{Header: h, Zone: r.u16()}
 		if !r.ok || len(r.b) != 0 {
 			return nil, true, fmt.Errorf("openflow: ct_flush_zone length: %w", ErrOFPBRCBadLen)

@@ -304,7 +304,7 @@ func decodeStatsRequest(h Header, r *rd) (Message, error) {
 			}
 			var ok bool
 			if f.OutPort, ok = port32to16(op); !ok {
-				return nil, fmt.Errorf("openflow: out_port %#x: %w", op, ErrOFPBRCBadPort)
+				return nil, fmt.Errorf("openflow: out_port %#x: %w", op, ErrOFPBACBadOutPort)
 			}
 			var n int
 			f.Match, n, err = decodeOXMMatch(r.b)
@@ -327,7 +327,7 @@ func decodeStatsRequest(h Header, r *rd) (Message, error) {
 			r.skip(4)
 			var ok bool
 			if m.Port, ok = port32to16(p); !ok {
-				err = fmt.Errorf("openflow: stats port %#x: %w", p, ErrOFPBRCBadPort)
+				err = fmt.Errorf("openflow: stats port %#x: %w", p, ErrOFPBACBadOutPort)
 			}
 		}
 		if err == nil {
@@ -341,7 +341,7 @@ func decodeStatsRequest(h Header, r *rd) (Message, error) {
 			p := r.u32()
 			var ok bool
 			if m.Port, ok = port32to16(p); !ok {
-				err = fmt.Errorf("openflow: stats port %#x: %w", p, ErrOFPBRCBadPort)
+				err = fmt.Errorf("openflow: stats port %#x: %w", p, ErrOFPBACBadOutPort)
 			}
 		}
 		m.ID = r.u32()
