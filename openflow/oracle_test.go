@@ -50,6 +50,9 @@ type ofctlSession struct {
 	stats func(req *StatsRequest) *StatsReply
 	// config is what SET_CONFIG last set, echoed by GET_CONFIG.
 	config SwitchConfig
+	// split, when set, sends stats replies in messages of at most split
+	// bytes (EncodeStatsReplies).
+	split int
 }
 
 var ourVersions = []uint8{Version10, Version11, Version12, Version13, Version14, Version15}
@@ -116,6 +119,18 @@ func (s *ofctlSession) respond(conn net.Conn, raw []byte) error {
 		out = &r
 	}
 	if out == nil {
+		return nil
+	}
+	if sr, ok := out.(*StatsReply); ok && s.split > 0 {
+		msgs, err := EncodeStatsReplies(sr, s.split)
+		if err != nil {
+			return fmt.Errorf("split reply: %w", err)
+		}
+		for _, b := range msgs {
+			if _, err := conn.Write(b); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	b, err := Encode(out)

@@ -240,3 +240,49 @@ func TestReaderNextAllocs(t *testing.T) {
 		t.Errorf("Reader.Next allocates %.1f times per message", allocs)
 	}
 }
+
+func TestEncodeStatsRepliesSplits(t *testing.T) {
+	var flows []FlowStats
+	for i := 0; i < 3000; i++ {
+		flows = append(flows, FlowStats{Priority: uint16(i), Match: Match{Fields: []MatchField{reg(0, uint32(i))}},
+			Actions: []Action{Output{Port: Port(i%100 + 1)}, Resubmit{InPort: PortInPort, Table: 3}}})
+	}
+	for _, tc := range []struct {
+		v  uint8
+		nx bool
+	}{{Version10, true}, {Version13, false}, {Version15, false}} {
+		m := &StatsReply{Header: Header{Version: tc.v, XID: 9}, Kind: StatsFlow, NX: tc.nx, Flows: flows}
+		msgs, err := EncodeStatsReplies(m, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) < 2 {
+			t.Fatalf("v%d: %d messages", tc.v, len(msgs))
+		}
+		total := 0
+		for i, b := range msgs {
+			if len(b) > MaxMessageLen {
+				t.Fatalf("message %d is %d bytes", i, len(b))
+			}
+			d, err := Decode(b)
+			if err != nil {
+				t.Fatalf("v%d message %d: %v", tc.v, i, err)
+			}
+			r := d.(*StatsReply)
+			if more := r.Flags&StatsMore != 0; more != (i < len(msgs)-1) {
+				t.Errorf("message %d more=%v", i, more)
+			}
+			if r.XID != 9 {
+				t.Errorf("xid %d", r.XID)
+			}
+			total += len(r.Flows)
+		}
+		if total != len(flows) {
+			t.Errorf("v%d: %d flows after split, want %d", tc.v, total, len(flows))
+		}
+	}
+	one, err := EncodeStatsReplies(&StatsReply{Header: Header{Version: Version13}, Kind: StatsDesc}, 0)
+	if err != nil || len(one) != 1 {
+		t.Fatalf("desc: %v %d", err, len(one))
+	}
+}
