@@ -1,7 +1,6 @@
 package openflow
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -876,8 +875,6 @@ func setFieldToRegLoad(s SetField) (ofs, nbits int, v uint64, ok bool) {
 	}
 	return first, last - first + 1, v, true
 }
-
-var _ = binary.BigEndian
 
 func decodeCT(version uint8, b []byte, depth int) (Action, error) {
 	if len(b) < 24 {

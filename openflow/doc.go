@@ -24,10 +24,15 @@
 //     EncodeInstructions between the wire and action.go's model, choosing the
 //     wire action per version as OVS does (set_field in OF1.0 becomes
 //     NXAST_REG_LOAD/REG_LOAD2, copy_field is NXAST_REG_MOVE before OF1.5,
-//     meter is an instruction in OF1.3-1.4 and an action in OF1.5). Nicira
-//     actions govs does not model yet (learn, ct, nat, multipath, bundle,
-//     sample, fin_timeout, encap/decap, ...) decode to Unknown carrying their
-//     raw bytes so ofproto can refuse them and the codec can re-encode them.
+//     meter is an instruction in OF1.3-1.4 and an action in OF1.5). The
+//     Nicira actions are modelled too (learn, ct, nat, multipath, bundle,
+//     sample, ...), except encap, decap, dec_nsh_ttl, delete_field and the
+//     debug actions: those decode (with OVS's length checks) to Unknown
+//     carrying their raw bytes, so ofproto can refuse them and the codec can
+//     re-encode them. Field semantics (is this header a known field, is the
+//     field writable, does the match meet the action's prerequisites) are
+//     the flow registry's and ofproto's to check.
+//   - Stats: EncodeStatsReplies splits long dumps into multipart messages.
 //   - Errors: one named Error per error Open vSwitch 3.1 knows
 //     (errors_table.go, generated from stock `ovs-ofctl print-error` by
 //     gen_errors.sh), their numbering in every version including NX vendor

@@ -22,14 +22,18 @@ const (
 
 // Special group and bucket ids.
 const (
-	GroupMax       uint32 = 0xffffff00
-	GroupAll       uint32 = 0xfffffffc
-	BucketFirst    uint32 = 0xfffffffd
-	BucketLast     uint32 = 0xfffffffe
-	BucketAll      uint32 = 0xffffffff
-	bucketPropWt          = 0
-	bucketPropPort        = 1
-	bucketPropGrp         = 2
+	GroupMax    uint32 = 0xffffff00
+	GroupAll    uint32 = 0xfffffffc
+	BucketFirst uint32 = 0xfffffffd
+	BucketLast  uint32 = 0xfffffffe
+	BucketAll   uint32 = 0xffffffff
+)
+
+// OF1.5 bucket property types.
+const (
+	bucketPropWt   = 0
+	bucketPropPort = 1
+	bucketPropGrp  = 2
 )
 
 // Bucket is one group bucket. ID exists on the wire only in OF1.5 (and the
