@@ -120,6 +120,10 @@ type PortStats struct {
 	TxErrors, RxFrameErr, RxOverErr        uint64
 	RxCRCErr, Collisions                   uint64
 	DurationSec, DurationNSec              uint32
+	// Properties holds OF1.4+ properties other than Ethernet (for example
+	// OVS's experimenter custom statistics), raw and padded, sent after
+	// the Ethernet property.
+	Properties []byte
 }
 
 // QueueStats is one queue in a QUEUE reply.
@@ -834,18 +838,23 @@ func decodePortStats(v uint8, r *rd) (PortStats, error) {
 		if plen < 80 || !r.need(plen-80) {
 			return p, fmt.Errorf("openflow: port stats length %d: %w", plen, ErrOFPBRCBadLen)
 		}
-		props := newRd(r.take(plen - 80))
-		for props.ok && len(props.b) > 0 {
-			t, l := props.u16(), int(props.u16())
-			if l < 4 || !props.need(l-4) {
+		pb := r.take(plen - 80)
+		for len(pb) > 0 {
+			if len(pb) < 4 {
 				return p, fmt.Errorf("openflow: port stats property: %w", ErrOFPBPCBadLen)
 			}
-			body := newRd(props.take(l - 4))
-			if t == 0 {
-				body.skip(4)
-				p.RxFrameErr, p.RxOverErr, p.RxCRCErr, p.Collisions = body.u64(), body.u64(), body.u64(), body.u64()
+			t, l := be16(pb), int(be16(pb[2:]))
+			padded := (l + 7) &^ 7
+			if l < 4 || padded > len(pb) {
+				return p, fmt.Errorf("openflow: port stats property length %d: %w", l, ErrOFPBPCBadLen)
 			}
-			props.skip((8 - l%8) % 8)
+			if t == 0 && l >= 40 {
+				body := newRd(pb[8:l])
+				p.RxFrameErr, p.RxOverErr, p.RxCRCErr, p.Collisions = body.u64(), body.u64(), body.u64(), body.u64()
+			} else {
+				p.Properties = append(p.Properties, pb[:padded]...)
+			}
+			pb = pb[padded:]
 		}
 		return p, nil
 	}
@@ -865,7 +874,7 @@ func encodePortStats(w *buf, v uint8, p *PortStats) {
 		w.u32(port16to32(p.PortNo))
 		w.zeros(4)
 	default:
-		w.u16(80 + 40)
+		w.u16(uint16(80 + 40 + len(p.Properties)))
 		w.zeros(2)
 		w.u32(port16to32(p.PortNo))
 		w.u32(p.DurationSec)
@@ -881,6 +890,9 @@ func encodePortStats(w *buf, v uint8, p *PortStats) {
 	}
 	for _, c := range []uint64{p.RxFrameErr, p.RxOverErr, p.RxCRCErr, p.Collisions} {
 		w.u64(c)
+	}
+	if v >= Version14 {
+		w.bytes(p.Properties)
 	}
 	if v == Version13 {
 		w.u32(p.DurationSec)
