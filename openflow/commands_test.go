@@ -78,7 +78,7 @@ func TestOfctlCommands(t *testing.T) {
 		{nil, []string{"set-frags", "SOCK", "nx-match"}, ""},
 		{nil, []string{"mod-port", "SOCK", "1", "down"}, ""},
 		{nil, []string{"packet-out", "SOCK", "in_port=1 packet=" + pkt + " actions=output:2"}, ""},
-		{[]uint8{Version13, Version14, Version15}, []string{"dump-table-features", "SOCK"}, "table 0"},
+		{[]uint8{Version13, Version14, Version15}, []string{"dump-table-features", "SOCK"}, `(?s)table 0.*next tables: 1-3.*instructions: apply_actions write_metadata goto_table.*actions: output push_vlan.*arbitrary mask: eth_src.*must exact match: in_port_oxm tcp_flags`},
 		{[]uint8{Version13, Version14, Version15}, []string{"dump-groups", "SOCK"}, "group_id=7,type=select,bucket=.*weight:20,watch_port:2,actions=output:2"},
 		{[]uint8{Version13, Version14, Version15}, []string{"dump-group-stats", "SOCK"}, "group_id=7"},
 		{[]uint8{Version13, Version14, Version15}, []string{"dump-group-features", "SOCK"}, "max_groups"},

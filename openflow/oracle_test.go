@@ -250,11 +250,17 @@ func defaultStatsReply(m *StatsRequest) *StatsReply {
 	case StatsTableDesc:
 		rep.TableDescs = []TableDesc{{TableID: 0}}
 	case StatsTableFeatures:
-		// The eight required properties, each with an empty list.
-		var props []byte
-		for _, typ := range []byte{0, 2, 4, 6, 8, 10, 12, 14} {
-			props = append(props, 0, typ, 0, 4, 0, 0, 0, 0)
-		}
+		// The eight required properties.
+		props := AppendTableFeatureProps(nil, []TableFeatureProp{
+			{Type: TFPInstructions, IDs: []uint64{ofpitGotoTable, ofpitApplyActions, ofpitWriteMetadata}},
+			{Type: TFPNextTables, Tables: []uint8{1, 2, 3}},
+			{Type: TFPWriteActions, IDs: []uint64{ofpat11Output, ofpat11Group}},
+			{Type: TFPApplyActions, IDs: []uint64{ofpat11Output, ofpat11PushVLAN, 1<<63 | 0xffff<<32 | uint64(VendorNicira)}},
+			{Type: TFPMatch, IDs: []uint64{OXMInPort, NXMHeader(ClassOpenFlow, 4, 12) | 0x100, ExperimenterHeader(VendorONF, 42, 2)}},
+			{Type: TFPWildcards, IDs: []uint64{NXMHeader(ClassOpenFlow, 4, 6)}},
+			{Type: TFPWriteSetField, IDs: []uint64{NXMHeader(ClassOpenFlow, 3, 6)}},
+			{Type: TFPApplySetField, IDs: []uint64{NXMHeader(ClassOpenFlow, 3, 6)}},
+		})
 		rep.TableFeatures = []TableFeatures{{TableID: 0, Name: "classifier", MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: 1000000, Properties: props}}
 	}
 	return rep

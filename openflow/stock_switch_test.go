@@ -257,3 +257,40 @@ func TestStockSwitch(t *testing.T) {
 		})
 	}
 }
+
+// TestStockTableFeatures parses the property lists of stock OVS's
+// TABLE_FEATURES reply and rebuilds them byte-exactly.
+func TestStockTableFeatures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts daemons")
+	}
+	needOfctl(t)
+	sw := startStockSwitch(t)
+	for _, v := range []uint8{Version13, Version15} {
+		c := sw.connect(v)
+		c.send(&StatsRequest{Kind: StatsTableFeatures})
+		tables := 0
+		for {
+			rep := c.waitFor(MsgStatsReply).(*StatsReply)
+			for _, tf := range rep.TableFeatures {
+				props, err := ParseTableFeatureProps(tf.Properties)
+				if err != nil {
+					t.Fatalf("table %d: %v", tf.TableID, err)
+				}
+				if got := AppendTableFeatureProps(nil, props); string(got) != string(tf.Properties) {
+					t.Fatalf("table %d properties do not rebuild", tf.TableID)
+				}
+				if len(props) < 8 {
+					t.Errorf("table %d has %d properties", tf.TableID, len(props))
+				}
+				tables++
+			}
+			if rep.Flags&StatsMore == 0 {
+				break
+			}
+		}
+		if tables != 254 {
+			t.Errorf("v%d: %d tables", v, tables)
+		}
+	}
+}
