@@ -224,8 +224,11 @@ func decodeOXMMatch(b []byte) (Match, int, error) {
 	}
 	typ, n := be16(b), int(be16(b[2:]))
 	switch {
-	case typ == 0 && n != 88:
+	case typ == 0 && (n != ofp11MatchLen || len(b) < ofp11MatchLen):
 		return Match{}, 0, fmt.Errorf("openflow: standard ofp_match length %d: %w", n, ErrOFPBMCBadLen)
+	case typ == 0:
+		m, err := decodeMatch11(b)
+		return m, ofp11MatchLen, err
 	case typ != 1:
 		return Match{}, 0, fmt.Errorf("openflow: ofp_match type %d unsupported: %w", typ, ErrOFPBMCBadType)
 	}
@@ -238,6 +241,15 @@ func decodeOXMMatch(b []byte) (Match, int, error) {
 		return Match{}, 0, err
 	}
 	return m, padded, nil
+}
+
+// appendMatch11Plus writes the ofp_match of an OF1.1+ message: the
+// standard match in OF1.1, OXM from OF1.2 on.
+func appendMatch11Plus(w *buf, version uint8, m *Match) error {
+	if version == Version11 {
+		return appendMatch11(w, m)
+	}
+	return appendOXMMatch(w, m)
 }
 
 func appendOXMMatch(w *buf, m *Match) error {

@@ -148,8 +148,8 @@ func decodeFlowMod(h Header, nx bool, r *rd) (Message, error) {
 		if m.OutPort, ok = port32to16(op); !ok {
 			return nil, fmt.Errorf("openflow: flow_mod out_port %#x: %w", op, ErrOFPBACBadOutPort)
 		}
-		if h.Version == Version11 {
-			return nil, fmt.Errorf("openflow: OF1.1 standard match unsupported: %w", ErrOFPBMCBadType)
+		if m.TableID == 0xff && (h.Version == Version11 || m.Command != FlowDelete && m.Command != FlowDeleteStrict) {
+			return nil, fmt.Errorf("openflow: flow_mod to table 255: %w", ErrOFPFMFCBadTableID)
 		}
 		mt, n, err := decodeOXMMatch(r.b)
 		if err != nil {
@@ -233,7 +233,7 @@ func encodeFlowMod(w *buf, m *FlowMod) error {
 		} else {
 			w.u16(0)
 		}
-		if err := appendOXMMatch(w, &m.Match); err != nil {
+		if err := appendMatch11Plus(w, m.Version, &m.Match); err != nil {
 			return err
 		}
 	}
@@ -287,7 +287,7 @@ func decodeFlowRemoved(h Header, nx bool, r *rd) (Message, error) {
 		m.DurationSec, m.DurationNSec, m.IdleTimeout = r.u32(), r.u32(), r.u16()
 		r.skip(2)
 		m.PacketCount, m.ByteCount = r.u64(), r.u64()
-	case h.Version <= Version14 && h.Version >= Version12:
+	case h.Version <= Version14 && h.Version >= Version11:
 		m.Cookie, m.Priority, m.Reason, m.TableID = r.u64(), r.u16(), r.u8(), r.u8()
 		m.DurationSec, m.DurationNSec = r.u32(), r.u32()
 		m.IdleTimeout, m.HardTimeout = r.u16(), r.u16()
@@ -364,7 +364,7 @@ func encodeFlowRemoved(w *buf, m *FlowRemoved) error {
 		w.u16(0)
 		w.u64(m.PacketCount)
 		w.u64(m.ByteCount)
-	case m.Version >= Version12 && m.Version <= Version14:
+	case m.Version >= Version11 && m.Version <= Version14:
 		w.header(m.Version, ofptFlowRemoved, m.XID)
 		w.u64(m.Cookie)
 		w.u16(m.Priority)
@@ -376,7 +376,7 @@ func encodeFlowRemoved(w *buf, m *FlowRemoved) error {
 		w.u16(m.HardTimeout)
 		w.u64(m.PacketCount)
 		w.u64(m.ByteCount)
-		return appendOXMMatch(w, &m.Match)
+		return appendMatch11Plus(w, m.Version, &m.Match)
 	case m.Version >= Version15:
 		w.header(m.Version, ofptFlowRemoved, m.XID)
 		w.u8(m.TableID)
@@ -463,8 +463,15 @@ func decodePacketIn(h Header, format uint8, r *rd) (Message, error) {
 		}
 		m.Match = mt
 		r.skip(n + 2)
-	default:
-		return nil, fmt.Errorf("openflow: OF1.1 packet_in: %w", ErrOFPBRCBadType)
+	default: // OF1.1
+		m.BufferID = r.u32()
+		inPort := r.u32()
+		r.skip(4) // in_phy_port
+		m.TotalLen, m.Reason, m.TableID = r.u16(), r.u8(), r.u8()
+		if _, ok := port32to16(inPort); !ok && r.ok {
+			return nil, fmt.Errorf("openflow: packet_in in_port %#x: %w", inPort, ErrOFPBACBadOutPort)
+		}
+		m.Match.Fields = []MatchField{{Header: OXMInPort, Value: u32b(inPort)}}
 	}
 	if !r.ok {
 		return nil, fmt.Errorf("openflow: short packet_in: %w", ErrOFPBRCBadLen)
@@ -640,8 +647,21 @@ func encodePacketIn(w *buf, m *PacketIn) error {
 		}
 		w.zeros(2)
 		w.bytes(m.Data)
-	default:
-		return fmt.Errorf("openflow: packet_in in OF1.1: %w", ErrOFPBRCBadType)
+	default: // OF1.1
+		w.header(m.Version, ofptPacketIn, m.XID)
+		w.u32(m.BufferID)
+		var port uint32
+		if f, ok := m.Match.Field(OXMInPort); ok {
+			port = be32(f.Value)
+		} else if f, ok := m.Match.Field(NXMInPort); ok {
+			port = port16to32(Port(be16(f.Value)))
+		}
+		w.u32(port)
+		w.u32(port)
+		w.u16(m.TotalLen)
+		w.u8(m.Reason)
+		w.u8(m.TableID)
+		w.bytes(m.Data)
 	}
 	return nil
 }

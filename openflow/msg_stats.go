@@ -422,7 +422,7 @@ func encodeStatsRequest(w *buf, m *StatsRequest) error {
 			w.zeros(4)
 			w.u64(f.Cookie)
 			w.u64(f.CookieMask)
-			return appendOXMMatch(w, &f.Match)
+			return appendMatch11Plus(w, m.Version, &f.Match)
 		}
 	case StatsPort, StatsPortDesc:
 		if m.Kind == StatsPortDesc && m.Version < Version15 {
@@ -499,7 +499,12 @@ func decodeStatsReply(h Header, r *rd) (Message, error) {
 				t.Name = cstring(r.take(32))
 				t.Wildcards, t.MaxEntries = r.u32(), r.u32()
 			case Version11:
-				return nil, fmt.Errorf("openflow: OF1.1 table stats: %w", ErrOFPBRCBadStat)
+				r.skip(7)
+				t.Name = cstring(r.take(32))
+				t.Wildcards = r.u32()
+				t.OXMMatch = uint64(r.u32())
+				t.Instructions, t.WriteActions, t.ApplyActions = r.u32(), r.u32(), r.u32()
+				t.Config, t.MaxEntries = r.u32(), r.u32()
 			case Version12:
 				r.skip(7)
 				t.Name = cstring(r.take(32))
@@ -669,7 +674,7 @@ func decodeFlowStats(v uint8, nx bool, r *rd) (FlowStats, error) {
 			return f, fmt.Errorf("openflow: short flow stats: %w", ErrOFPBRCBadLen)
 		}
 		f.Actions, err = DecodeActions(v, e.rest())
-	case v >= Version12 && v <= Version14:
+	case v >= Version11 && v <= Version14:
 		f.DurationSec, f.DurationNSec = e.u32(), e.u32()
 		f.Priority, f.IdleTimeout, f.HardTimeout = e.u16(), e.u16(), e.u16()
 		f.Flags, f.Importance = e.u16(), e.u16()
@@ -783,7 +788,7 @@ func encodeFlowStats(w *buf, v uint8, nx bool, f *FlowStats) error {
 		if w.b, err = EncodeInstructions(w.b, v, f.Actions); err != nil {
 			return err
 		}
-	case v >= Version12 && v <= Version14:
+	case v >= Version11 && v <= Version14:
 		w.u32(f.DurationSec)
 		w.u32(f.DurationNSec)
 		w.u16(f.Priority)
@@ -803,6 +808,7 @@ func encodeFlowStats(w *buf, v uint8, nx bool, f *FlowStats) error {
 		w.u64(f.Cookie)
 		w.u64(f.PacketCount)
 		w.u64(f.ByteCount)
+		// Stock OVS sends OXM here even in OpenFlow 1.1.
 		if err = appendOXMMatch(w, &f.Match); err != nil {
 			return err
 		}
@@ -932,9 +938,6 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 		w.u32(m.Aggregate.FlowCount)
 		w.zeros(4)
 	case StatsTable:
-		if v == Version11 {
-			return fmt.Errorf("openflow: OF1.1 table stats: %w", ErrOFPBRCBadStat)
-		}
 		for _, t := range m.Tables {
 			w.u8(t.TableID)
 			switch v {
@@ -942,6 +945,16 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 				w.zeros(3)
 				putString(w, t.Name, 32)
 				w.u32(t.Wildcards)
+				w.u32(t.MaxEntries)
+			case Version11:
+				w.zeros(7)
+				putString(w, t.Name, 32)
+				w.u32(t.Wildcards)
+				w.u32(uint32(t.OXMMatch))
+				w.u32(t.Instructions)
+				w.u32(t.WriteActions)
+				w.u32(t.ApplyActions)
+				w.u32(t.Config)
 				w.u32(t.MaxEntries)
 			case Version12:
 				w.zeros(7)

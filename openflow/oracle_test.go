@@ -210,6 +210,8 @@ func versionArgs(v uint8) []string {
 	switch v {
 	case Version10:
 		return []string{"-O", "OpenFlow10"}
+	case Version11:
+		return []string{"-O", "OpenFlow11"}
 	case Version12:
 		return []string{"-O", "OpenFlow12"}
 	case Version13:
@@ -264,4 +266,14 @@ func defaultStatsReply(m *StatsRequest) *StatsReply {
 		rep.TableFeatures = []TableFeatures{{TableID: 0, Name: "classifier", MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: 1000000, Properties: props}}
 	}
 	return rep
+}
+
+// skipIfInexpressible skips a subtest when ovs-ofctl itself refuses to
+// express the request in the chosen version (e.g. NXM-only matches in
+// OpenFlow 1.1).
+func skipIfInexpressible(t *testing.T, out string) {
+	t.Helper()
+	if strings.Contains(out, "none of the usable flow formats") {
+		t.Skipf("ovs-ofctl cannot express this in the chosen version: %s", strings.TrimSpace(out))
+	}
 }

@@ -182,7 +182,7 @@ func TestStockSwitch(t *testing.T) {
 	needOfctl(t)
 	sw := startStockSwitch(t)
 	pkt := "50540000000a50540000000908004500001c00010000401100000a0000010a0000020035003500080000"
-	for _, v := range []uint8{Version10, Version12, Version13, Version14, Version15} {
+	for _, v := range []uint8{Version10, Version11, Version12, Version13, Version14, Version15} {
 		t.Run(fmt.Sprintf("v%d", v), func(t *testing.T) {
 			sw.t = t
 			c := sw.connect(v)
@@ -233,7 +233,11 @@ func TestStockSwitch(t *testing.T) {
 				t.Errorf("empty packet-in %+v", pi)
 			}
 			// Deleting the flow produces a flow-removed message.
-			del := &FlowMod{Command: FlowDelete, TableID: 0xff, BufferID: NoBuffer, OutPort: PortNone, OutGroup: GroupAny, NX: v == Version10}
+			allTables := uint8(0xff)
+			if v == Version11 {
+				allTables = 0 // OVS refuses OFPTT_ALL in OF1.1 flow_mods
+			}
+			del := &FlowMod{Command: FlowDelete, TableID: allTables, BufferID: NoBuffer, OutPort: PortNone, OutGroup: GroupAny, NX: v == Version10}
 			c.send(del)
 			fr := c.waitFor(MsgFlowRemoved).(*FlowRemoved)
 			if fr.Cookie != 0x77 {
