@@ -392,7 +392,7 @@ func decodeBundleAdd(h Header, onf bool, r *rd) (Message, error) {
 		return nil, fmt.Errorf("openflow: bundled message version %#x: %w", m.Raw[0], ErrOFPBFCBadVersion)
 	}
 	if be32(m.Raw[4:]) != h.XID {
-		return nil, fmt.Errorf("openflow: bundled message xid: %w", ErrOFPBFCMsgBadXID)
+		return nil, fmt.Errorf("openflow: bundled message xid: %w", ErrOFPBFCMsgBadXid)
 	}
 	inner, err := Decode(m.Raw)
 	if err != nil {

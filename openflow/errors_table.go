@@ -21,7 +21,7 @@ var (
 	ErrOFPBRCBadLen                  = Error{Type: 1, Code: 6}
 	ErrOFPBRCBufferEmpty             = Error{Type: 1, Code: 7}
 	ErrOFPBRCBufferUnknown           = Error{Type: 1, Code: 8}
-	ErrOFPBRCBadTableID              = Error{Type: 1, Code: 9}
+	ErrOFPBRCBadTableId              = Error{Type: 1, Code: 9}
 	ErrOFPBRCIsSecondary             = Error{Type: 1, Code: 10}
 	ErrOFPBRCBadPort                 = Error{Type: 1, Code: 11}
 	ErrOFPBRCBadPacket               = Error{Type: 1, Code: 12}
@@ -31,8 +31,8 @@ var (
 	ErrOFPBRCMultipartBadSched       = Error{Type: 1, Code: 16}
 	ErrOFPBRCPipelineFieldsOnly      = Error{Type: 1, Code: 17}
 	ErrOFPBRCUnknown                 = Error{Type: 1, Code: 18}
-	ErrNXBRCNXMInvalid               = Error{Type: 0xffff, Code: 2}
-	ErrNXBRCNXMBadType               = Error{Type: 0xffff, Code: 3}
+	ErrNXBRCNxmInvalid               = Error{Type: 0xffff, Code: 2}
+	ErrNXBRCNxmBadType               = Error{Type: 0xffff, Code: 3}
 	ErrNXBRCMustBeZero               = Error{Type: 0xffff, Code: 4}
 	ErrNXBRCBadReason                = Error{Type: 0xffff, Code: 5}
 	ErrNXBRCFmBadEvent               = Error{Type: 0xffff, Code: 9}
@@ -63,7 +63,7 @@ var (
 	ErrNXBACCtDatapathSupport        = Error{Type: 0xffff, Code: 42}
 	ErrOFPBICUnknownInst             = Error{Type: 3, Code: 0}
 	ErrOFPBICUnsupInst               = Error{Type: 3, Code: 1}
-	ErrOFPBICBadTableID              = Error{Type: 3, Code: 2}
+	ErrOFPBICBadTableId              = Error{Type: 3, Code: 2}
 	ErrOFPBICUnsupMetadata           = Error{Type: 3, Code: 3}
 	ErrOFPBICUnsupMetadataMask       = Error{Type: 3, Code: 4}
 	ErrOFPBICBadExperimenter         = Error{Type: 3, Code: 5}
@@ -86,7 +86,7 @@ var (
 	ErrNXBMCCtDatapathSupport        = Error{Type: 0xffff, Code: 43}
 	ErrOFPFMFCUnknown                = Error{Type: 5, Code: 0}
 	ErrOFPFMFCTableFull              = Error{Type: 5, Code: 1}
-	ErrOFPFMFCBadTableID             = Error{Type: 5, Code: 2}
+	ErrOFPFMFCBadTableId             = Error{Type: 5, Code: 2}
 	ErrOFPFMFCOverlap                = Error{Type: 5, Code: 3}
 	ErrOFPFMFCEperm                  = Error{Type: 5, Code: 4}
 	ErrOFPFMFCBadTimeout             = Error{Type: 5, Code: 5}
@@ -98,8 +98,8 @@ var (
 	ErrOFPFMFCIsSync                 = Error{Type: 5, Code: 10}
 	ErrOFPFMFCUnsupported            = Error{Type: 0xfffe, Code: 773}
 	ErrNXFMFCHardware                = Error{Type: 0xffff, Code: 12}
-	ErrNXFMFCBadTableID              = Error{Type: 0xffff, Code: 13}
-	ErrNXFMFCInvalidTLVField         = Error{Type: 0xffff, Code: 37}
+	ErrNXFMFCBadTableId              = Error{Type: 0xffff, Code: 13}
+	ErrNXFMFCInvalidTlvField         = Error{Type: 0xffff, Code: 37}
 	ErrOFPGMFCGroupExists            = Error{Type: 6, Code: 0}
 	ErrOFPGMFCInvalidGroup           = Error{Type: 6, Code: 1}
 	ErrOFPGMFCWeightUnsupported      = Error{Type: 6, Code: 2}
@@ -118,7 +118,7 @@ var (
 	ErrOFPGMFCUnknownBucket          = Error{Type: 6, Code: 15}
 	ErrOFPGMFCBucketExists           = Error{Type: 6, Code: 16}
 	ErrOFPPMFCBadPort                = Error{Type: 7, Code: 0}
-	ErrOFPPMFCBadHWAddr              = Error{Type: 7, Code: 1}
+	ErrOFPPMFCBadHwAddr              = Error{Type: 7, Code: 1}
 	ErrOFPPMFCBadConfig              = Error{Type: 7, Code: 2}
 	ErrOFPPMFCBadAdvertise           = Error{Type: 7, Code: 3}
 	ErrOFPPMFCEperm                  = Error{Type: 7, Code: 4}
@@ -135,8 +135,8 @@ var (
 	ErrOFPRRFCStale                  = Error{Type: 11, Code: 0}
 	ErrOFPRRFCUnsup                  = Error{Type: 11, Code: 1}
 	ErrOFPRRFCBadRole                = Error{Type: 11, Code: 2}
-	ErrOFPRRFCIDUnsup                = Error{Type: 11, Code: 3}
-	ErrOFPRRFCIDInUse                = Error{Type: 11, Code: 4}
+	ErrOFPRRFCIdUnsup                = Error{Type: 11, Code: 3}
+	ErrOFPRRFCIdInUse                = Error{Type: 11, Code: 4}
 	ErrOFPMMFCUnknown                = Error{Type: 12, Code: 0}
 	ErrOFPMMFCMeterExists            = Error{Type: 12, Code: 1}
 	ErrOFPMMFCInvalidMeter           = Error{Type: 12, Code: 2}
@@ -172,14 +172,14 @@ var (
 	ErrOFPACFCEperm                  = Error{Type: 15, Code: 2}
 	ErrOFPBFCUnknown                 = Error{Type: 17, Code: 0}
 	ErrOFPBFCEperm                   = Error{Type: 17, Code: 1}
-	ErrOFPBFCBadID                   = Error{Type: 17, Code: 2}
+	ErrOFPBFCBadId                   = Error{Type: 17, Code: 2}
 	ErrOFPBFCBundleExist             = Error{Type: 17, Code: 3}
 	ErrOFPBFCBundleClosed            = Error{Type: 17, Code: 4}
 	ErrOFPBFCOutOfBundles            = Error{Type: 17, Code: 5}
 	ErrOFPBFCBadType                 = Error{Type: 17, Code: 6}
 	ErrOFPBFCBadFlags                = Error{Type: 17, Code: 7}
 	ErrOFPBFCMsgBadLen               = Error{Type: 17, Code: 8}
-	ErrOFPBFCMsgBadXID               = Error{Type: 17, Code: 9}
+	ErrOFPBFCMsgBadXid               = Error{Type: 17, Code: 9}
 	ErrOFPBFCMsgUnsup                = Error{Type: 17, Code: 10}
 	ErrOFPBFCMsgConflict             = Error{Type: 17, Code: 11}
 	ErrOFPBFCMsgTooMany              = Error{Type: 17, Code: 12}
@@ -196,7 +196,7 @@ var (
 	ErrOFPMOFCUnknownMonitor         = Error{Type: 16, Code: 3}
 	ErrOFPMOFCBadCommand             = Error{Type: 16, Code: 4}
 	ErrOFPMOFCBadFlags               = Error{Type: 16, Code: 5}
-	ErrOFPMOFCBadTableID             = Error{Type: 16, Code: 6}
+	ErrOFPMOFCBadTableId             = Error{Type: 16, Code: 6}
 	ErrOFPMOFCBadOut                 = Error{Type: 16, Code: 7}
 	ErrNXTTMFCBadCommand             = Error{Type: 0xffff, Code: 16}
 	ErrNXTTMFCBadOptLen              = Error{Type: 0xffff, Code: 17}
@@ -204,7 +204,7 @@ var (
 	ErrNXTTMFCTableFull              = Error{Type: 0xffff, Code: 19}
 	ErrNXTTMFCAlreadyMapped          = Error{Type: 0xffff, Code: 20}
 	ErrNXTTMFCDupEntry               = Error{Type: 0xffff, Code: 21}
-	ErrNXTTMFCInvalidTLVDel          = Error{Type: 0xffff, Code: 38}
+	ErrNXTTMFCInvalidTlvDel          = Error{Type: 0xffff, Code: 38}
 	ErrNXRNotSupported               = Error{Type: 0xffff, Code: 34}
 	ErrNXRStale                      = Error{Type: 0xffff, Code: 35}
 	ErrNXSTNotConfigured             = Error{Type: 0xffff, Code: 36}

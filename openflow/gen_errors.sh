@@ -64,7 +64,6 @@ function camel(s,   parts, n, i, out, p) {
 	out = parts[1]
 	for (i = 2; i <= n; i++) {
 		p = tolower(parts[i])
-		if (p ~ /^(id|xid|ttl|tlv|nxm|oxm|hw)$/) { out = out toupper(p); continue }
 		out = out toupper(substr(p, 1, 1)) substr(p, 2)
 	}
 	return out

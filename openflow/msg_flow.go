@@ -149,7 +149,7 @@ func decodeFlowMod(h Header, nx bool, r *rd) (Message, error) {
 			return nil, fmt.Errorf("openflow: flow_mod out_port %#x: %w", op, ErrOFPBACBadOutPort)
 		}
 		if m.TableID == 0xff && (h.Version == Version11 || m.Command != FlowDelete && m.Command != FlowDeleteStrict) {
-			return nil, fmt.Errorf("openflow: flow_mod to table 255: %w", ErrOFPFMFCBadTableID)
+			return nil, fmt.Errorf("openflow: flow_mod to table 255: %w", ErrOFPFMFCBadTableId)
 		}
 		mt, n, err := decodeOXMMatch(r.b)
 		if err != nil {

@@ -71,9 +71,9 @@ func TestOfpPrint(t *testing.T) {
 		{"rolestatus14", &RoleStatus{Header: Header{Version: Version14}, Role: RoleSlave, Reason: RoleReasonMasterRequest, GenerationID: 3}, []string{"OFPT_ROLE_STATUS (OF1.4)", "role=secondary", "generation_id=3", "reason=primary_request"}},
 		{"rolestatus13", &RoleStatus{Header: Header{Version: Version13}, Role: RoleMaster, Reason: RoleReasonConfig, GenerationID: 3}, []string{"ONFT_ROLE_STATUS", "role=primary", "reason=configuration_changed"}},
 		{"error10", NewErrorReply(ErrOFPBRCBadType, []byte{1, 5, 0, 8, 0, 0, 0, 1}), []string{"OFPT_ERROR", "OFPBRC_BAD_TYPE"}},
-		{"errornx10", &ErrorMsg{Header: Header{Version: Version10}, Err: ErrNXBRCNXMInvalid}, []string{"NXBRC_NXM_INVALID"}},
-		{"errornx13", &ErrorMsg{Header: Header{Version: Version13}, Err: ErrNXBRCNXMBadType}, []string{"NXBRC_NXM_BAD_TYPE"}},
-		{"erroronf13", &ErrorMsg{Header: Header{Version: Version13}, Err: ErrOFPBFCBadID}, []string{"OFPBFC_BAD_ID"}},
+		{"errornx10", &ErrorMsg{Header: Header{Version: Version10}, Err: ErrNXBRCNxmInvalid}, []string{"NXBRC_NXM_INVALID"}},
+		{"errornx13", &ErrorMsg{Header: Header{Version: Version13}, Err: ErrNXBRCNxmBadType}, []string{"NXBRC_NXM_BAD_TYPE"}},
+		{"erroronf13", &ErrorMsg{Header: Header{Version: Version13}, Err: ErrOFPBFCBadId}, []string{"OFPBFC_BAD_ID"}},
 		{"errorhello", &ErrorMsg{Header: Header{Version: Version13}, Err: ErrOFPHFCIncompatible, Data: []byte("no version")}, []string{"OFPHFC_INCOMPATIBLE", "no version"}},
 		{"bundlectl14", &BundleControl{Header: Header{Version: Version14}, BundleID: 3, CtrlType: BundleCommitReply, Flags: BundleAtomic}, []string{"OFPT_BUNDLE_CONTROL (OF1.4)", "bundle_id=0x3 type=COMMIT_REPLY flags=atomic"}},
 		{"bundlectl13", &BundleControl{Header: Header{Version: Version13}, ONF: true, BundleID: 3, CtrlType: BundleOpenReply}, []string{"ONFT_BUNDLE_CONTROL", "type=OPEN_REPLY"}},
@@ -119,7 +119,7 @@ func TestErrorTable(t *testing.T) {
 		}
 	}
 	// Spot-check against the oracle (the whole table is generated from it).
-	for _, e := range []Error{ErrOFPBRCBadType, ErrOFPBMCDupField, ErrNXBRCNXMInvalid, ErrOFPBFCBadID, ErrOFPBICDupInst, ErrOFPFMFCBadCommand, ErrOFPBACBadSetMask} {
+	for _, e := range []Error{ErrOFPBRCBadType, ErrOFPBMCDupField, ErrNXBRCNxmInvalid, ErrOFPBFCBadId, ErrOFPBICDupInst, ErrOFPFMFCBadCommand, ErrOFPBACBadSetMask} {
 		out, err := exec.Command("ovs-ofctl", "print-error", e.Name()).CombinedOutput()
 		if err != nil {
 			t.Fatalf("print-error %s: %v", e.Name(), err)
@@ -147,9 +147,9 @@ func TestErrorTable(t *testing.T) {
 		req string
 	}{
 		{ErrOFPBMCDupField, "01000008000000ab"},
-		{ErrNXBRCNXMInvalid, "04000008000000ab"},
-		{ErrNXBRCNXMInvalid, "01000008000000ab"},
-		{ErrOFPBFCBadID, "04000008000000ab"},
+		{ErrNXBRCNxmInvalid, "04000008000000ab"},
+		{ErrNXBRCNxmInvalid, "01000008000000ab"},
+		{ErrOFPBFCBadId, "04000008000000ab"},
 		{ErrOFPBRCBadVersion, "06000008000000ab"},
 	} {
 		out, err := exec.Command("ovs-ofctl", "encode-error-reply", tc.e.Name(), tc.req).CombinedOutput()
