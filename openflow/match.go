@@ -489,18 +489,49 @@ func Match10FromFields(m *Match) (Match10, error) {
 		return nil
 	}
 	for _, f := range m.Fields {
-		if f.Mask != nil && !full(f) && f.Header != NXMVLANTCI && f.Header != NXMIPSrc &&
-			f.Header != NXMIPDst && f.Header != NXMARPSPA && f.Header != NXMARPTPA {
+		switch f.Header {
+		case NXMVLANTCI, OXMVLANVID, NXMIPSrc, NXMIPDst, NXMARPSPA, NXMARPTPA, oxmIPv4Src, oxmIPv4Dst, oxmARPSPA, oxmARPTPA:
+		default:
+			if f.Mask == nil || full(f) {
+				break
+			}
 			return o, fmt.Errorf("openflow: masked field %#x in OF1.0 match: %w", f.Header, ErrOFPBMCBadMask)
 		}
 		switch f.Header {
 		case NXMInPort:
 			o.InPort = be16(f.Value)
 			o.Wildcards &^= ofpfwInPort
-		case NXMEthSrc:
+		case OXMInPort:
+			p, ok := port32to16(be32(f.Value))
+			if !ok {
+				return o, fmt.Errorf("openflow: in_port %#x in OF1.0 match: %w", be32(f.Value), ErrOFPBMCBadValue)
+			}
+			o.InPort = uint16(p)
+			o.Wildcards &^= ofpfwInPort
+		case OXMVLANVID:
+			vid, mask := be16(f.Value), uint16(0xffff)
+			if f.Mask != nil {
+				mask = be16(f.Mask)
+			}
+			switch {
+			case vid == 0 && mask&0x1fff == 0x1fff:
+				o.DlVLAN = 0xffff
+			case vid&0x1000 != 0 && mask&0x1fff == 0x1fff:
+				o.DlVLAN = vid & 0xfff
+			default:
+				return o, fmt.Errorf("openflow: vlan_vid mask %#x in OF1.0 match: %w", mask, ErrOFPBMCBadMask)
+			}
+			o.Wildcards &^= ofpfwDlVLAN
+		case oxmVLANPCP:
+			o.DlVLANPCP = f.Value[0]
+			o.Wildcards &^= ofpfwDlVLANPCP
+		case oxmIPDSCP:
+			o.NwTOS = f.Value[0] << 2
+			o.Wildcards &^= ofpfwNwTOS
+		case oxmEthSrc, NXMEthSrc:
 			copy(o.DlSrc[:], f.Value)
 			o.Wildcards &^= ofpfwDlSrc
-		case NXMEthDst:
+		case oxmEthDst, NXMEthDst:
 			copy(o.DlDst[:], f.Value)
 			o.Wildcards &^= ofpfwDlDst
 		case NXMVLANTCI:
@@ -524,36 +555,36 @@ func Match10FromFields(m *Match) (Match10, error) {
 			default:
 				return o, fmt.Errorf("openflow: vlan_tci mask %#x in OF1.0 match: %w", mask, ErrOFPBMCBadMask)
 			}
-		case NXMEthType:
+		case oxmEthType, NXMEthType:
 			o.DlType = be16(f.Value)
 			o.Wildcards &^= ofpfwDlType
 		case NXMIPTOS:
 			o.NwTOS = f.Value[0]
 			o.Wildcards &^= ofpfwNwTOS
-		case NXMIPProto:
+		case oxmIPProto, NXMIPProto:
 			o.NwProto = f.Value[0]
 			o.Wildcards &^= ofpfwNwProto
-		case NXMARPOp:
+		case oxmARPOp, NXMARPOp:
 			o.NwProto = uint8(be16(f.Value))
 			o.Wildcards &^= ofpfwNwProto
-		case NXMIPSrc, NXMARPSPA:
+		case NXMIPSrc, NXMARPSPA, oxmIPv4Src, oxmARPSPA:
 			if err := setIP(f, ofpfwNwSrcShft, &o.NwSrc); err != nil {
 				return o, err
 			}
-		case NXMIPDst, NXMARPTPA:
+		case NXMIPDst, NXMARPTPA, oxmIPv4Dst, oxmARPTPA:
 			if err := setIP(f, ofpfwNwDstShft, &o.NwDst); err != nil {
 				return o, err
 			}
-		case NXMTCPSrc, NXMUDPSrc, OXMSCTPSrc:
+		case NXMTCPSrc, NXMUDPSrc, OXMSCTPSrc, oxmTCPSrc, oxmUDPSrc:
 			o.TpSrc = be16(f.Value)
 			o.Wildcards &^= ofpfwTpSrc
-		case NXMTCPDst, NXMUDPDst, OXMSCTPDst:
+		case NXMTCPDst, NXMUDPDst, OXMSCTPDst, oxmTCPDst, oxmUDPDst:
 			o.TpDst = be16(f.Value)
 			o.Wildcards &^= ofpfwTpDst
-		case NXMICMPType:
+		case NXMICMPType, oxmICMPType:
 			o.TpSrc = uint16(f.Value[0])
 			o.Wildcards &^= ofpfwTpSrc
-		case NXMICMPCode:
+		case NXMICMPCode, oxmICMPCode:
 			o.TpDst = uint16(f.Value[0])
 			o.Wildcards &^= ofpfwTpDst
 		default:

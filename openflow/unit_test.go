@@ -286,3 +286,23 @@ func TestEncodeStatsRepliesSplits(t *testing.T) {
 		t.Fatalf("desc: %v %d", err, len(one))
 	}
 }
+
+// TestMatch10FromOXM checks that OXM-headed fields (as decoded from OF1.2+)
+// convert to an OF1.0 match like their NXM equivalents.
+func TestMatch10FromOXM(t *testing.T) {
+	nxm := Match{Fields: []MatchField{
+		{Header: NXMInPort, Value: u16b(3)}, {Header: NXMEthType, Value: u16b(0x800)},
+		{Header: NXMIPProto, Value: []byte{6}}, {Header: NXMIPSrc, Value: u32b(0x0a000000), Mask: u32b(0xff000000)},
+		{Header: NXMTCPDst, Value: u16b(80)},
+	}}
+	oxm := Match{Fields: []MatchField{
+		{Header: OXMInPort, Value: u32b(3)}, {Header: oxmEthType, Value: u16b(0x800)},
+		{Header: oxmIPProto, Value: []byte{6}}, {Header: oxmIPv4Src, Value: u32b(0x0a000000), Mask: u32b(0xff000000)},
+		{Header: oxmTCPDst, Value: u16b(80)},
+	}}
+	a, err1 := Match10FromFields(&nxm)
+	b, err2 := Match10FromFields(&oxm)
+	if err1 != nil || err2 != nil || a != b {
+		t.Errorf("NXM %+v (%v) != OXM %+v (%v)", a, err1, b, err2)
+	}
+}
