@@ -242,7 +242,8 @@ func encodeFlowMod(w *buf, m *FlowMod) error {
 	return err
 }
 
-// FlowRemoved is OFPT_FLOW_REMOVED (OF1.0-1.4) or NXT_FLOW_REMOVED (NX).
+// FlowRemoved is OFPT_FLOW_REMOVED (OF1.0-1.5) or NXT_FLOW_REMOVED (NX).
+// TableID 255 means "unknown" (NX sends table_id+1, 0 for unknown).
 type FlowRemoved struct {
 	Header
 	NX           bool

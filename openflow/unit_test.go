@@ -306,3 +306,55 @@ func TestMatch10FromOXM(t *testing.T) {
 		t.Errorf("NXM %+v (%v) != OXM %+v (%v)", a, err1, b, err2)
 	}
 }
+
+func benchMessages(b *testing.B) [][]byte {
+	fm := &FlowMod{Header: Header{Version: Version13, XID: 1}, Command: FlowAdd, Priority: 100, BufferID: NoBuffer,
+		OutPort: PortNone, OutGroup: GroupAny, CookieMask: ^uint64(0),
+		Match: Match{Fields: []MatchField{{Header: OXMInPort, Value: u32b(1)}, {Header: oxmEthType, Value: u16b(0x800)},
+			{Header: oxmIPv4Dst, Value: u32b(0x0a000000), Mask: u32b(0xff000000)}, reg(0, 5)}},
+		Actions: []Action{SetField{Header: NXMReg(1), Value: u32b(7), Mask: u32b(0xffffffff)}, Resubmit{InPort: PortInPort, Table: 3}, Output{Port: 2}, GotoTable{Table: 4}}}
+	pi := &PacketIn{Header: Header{Version: Version13}, Format: PacketInNX2, BufferID: NoBuffer, TotalLen: uint16(len(testPacket)),
+		Match: Match{Fields: []MatchField{{Header: OXMInPort, Value: u32b(1)}, reg(0, 5)}}, Data: testPacket, UserData: []byte{1, 2, 3}}
+	var out [][]byte
+	for _, m := range []Message{fm, pi} {
+		e, err := Encode(m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// BenchmarkDecode measures decoding a typical OF1.3 flow_mod and
+// NXT_PACKET_IN2 (controller-channel work, not the packet fast path).
+func BenchmarkDecode(b *testing.B) {
+	msgs := benchMessages(b)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Decode(msgs[i%len(msgs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncode measures encoding the same messages.
+func BenchmarkEncode(b *testing.B) {
+	msgs := benchMessages(b)
+	var ms []Message
+	for _, raw := range msgs {
+		m, err := Decode(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		var err error
+		if buf, err = AppendEncode(buf[:0], ms[i%len(ms)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
