@@ -159,8 +159,18 @@ func (e *Env) Vsctl(args ...string) (stdout, stderr string, err error) {
 }
 
 // Ofctl runs ovs-ofctl with args.
+//
+// A connection that the switch did not even accept ("failed to open
+// socket") never reached it, so it is retried a few times: a switch on a
+// loaded machine (stock ovs-vswitchd too) can be slow to accept.
 func (e *Env) Ofctl(args ...string) (stdout, stderr string, err error) {
-	return e.Run("ovs-ofctl", args...)
+	for try := 0; ; try++ {
+		stdout, stderr, err = e.Run("ovs-ofctl", args...)
+		if err == nil || try == 2 || !strings.Contains(stderr, "failed to open socket") {
+			return stdout, stderr, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // Appctl runs ovs-appctl with args. Without -t, ovs-appctl finds the switch

@@ -103,7 +103,13 @@ var reCtlPID = regexp.MustCompile(`\.[0-9]+\.ctl\b`)
 func (s Script) Run(e *Env) Transcript {
 	tr := Transcript{Script: s.Name, Impl: e.Impl()}
 	for i, st := range s.Steps {
-		stdout, stderr, err := e.Run(string(st.Tool), st.Args...)
+		var stdout, stderr string
+		var err error
+		if st.Tool == ToolOfctl {
+			stdout, stderr, err = e.Ofctl(st.Args...)
+		} else {
+			stdout, stderr, err = e.Run(string(st.Tool), st.Args...)
+		}
 		r := Result{Index: i, Cmd: st.String(), OK: err == nil}
 		if err != nil {
 			r.Err = err.Error()
