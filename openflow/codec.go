@@ -143,6 +143,10 @@ func decodeBody(h Header, typ uint8, r *rd) (Message, error) {
 			return empty(&BarrierRequest{Header: h}, r)
 		case ofpt10BarrierRep:
 			return empty(&BarrierReply{Header: h}, r)
+		case ofpt10QueueGetConfigReq:
+			return decodeQueueGetConfigRequest(h, r)
+		case ofpt10QueueGetConfigRep:
+			return decodeQueueGetConfigReply(h, r)
 		}
 		return nil, fmt.Errorf("openflow: OF1.0 message type %d: %w", typ, ErrOFPBRCBadType)
 	}
@@ -163,6 +167,10 @@ func decodeBody(h Header, typ uint8, r *rd) (Message, error) {
 		return empty(&BarrierRequest{Header: h}, r)
 	case typ == ofpt11BarrierRep:
 		return empty(&BarrierReply{Header: h}, r)
+	case typ == ofpt11QueueGetConfigReq && v <= Version13:
+		return decodeQueueGetConfigRequest(h, r)
+	case typ == ofpt11QueueGetConfigRep && v <= Version13:
+		return decodeQueueGetConfigReply(h, r)
 	case (typ == ofpt12RoleRequest || typ == ofpt12RoleReply) && v >= Version12:
 		m := &RoleMsg{Header: h, Reply: typ == ofpt12RoleReply, Role: r.u32()}
 		r.skip(4)
@@ -607,6 +615,8 @@ func encodeBody(w *buf, m Message) error {
 		return encodeStatsReply(w, m)
 	case *RoleStatus:
 		return encodeRoleStatus(w, m)
+	case *QueueGetConfigRequest, *QueueGetConfigReply:
+		return encodeQueueGetConfig(w, m)
 	case *BundleControl:
 		if err := bundleHeader(w, v, h.XID, m.ONF, ofpt14BundleControl, onftBundleControl); err != nil {
 			return err

@@ -109,6 +109,7 @@ var msgTypeNames = map[MsgType]string{
 	MsgUnknown: "UNKNOWN", MsgTLVTableMod: "NXT_TLV_TABLE_MOD",
 	MsgTLVTableRequest: "NXT_TLV_TABLE_REQUEST", MsgTLVTableReply: "NXT_TLV_TABLE_REPLY",
 	MsgResume: "NXT_RESUME", MsgCTFlushZone: "NXT_CT_FLUSH_ZONE", MsgRoleStatus: "ROLE_STATUS",
+	MsgQueueGetConfigRequest: "QUEUE_GET_CONFIG_REQUEST", MsgQueueGetConfigReply: "QUEUE_GET_CONFIG_REPLY",
 }
 
 // String returns a short upper-case name of the kind.

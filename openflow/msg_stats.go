@@ -182,6 +182,7 @@ type StatsReply struct {
 	Queues        []QueueStats
 	TableFeatures []TableFeatures
 	TableDescs    []TableDesc
+	QueueDescs    []QueueConfig
 	GroupFeatures GroupFeatures
 	MeterFeatures MeterFeatures
 	GroupDescs    []GroupDesc
@@ -276,6 +277,17 @@ func decodeStatsRequest(h Header, r *rd) (Message, error) {
 	case StatsTableDesc:
 		if h.Version < Version14 {
 			return nil, fmt.Errorf("openflow: table desc in version %#x: %w", h.Version, ErrOFPBRCBadStat)
+		}
+		err = empty()
+	case StatsQueueDesc:
+		if h.Version < Version14 {
+			return nil, fmt.Errorf("openflow: queue desc in version %#x: %w", h.Version, ErrOFPBRCBadStat)
+		}
+		p := r.u32()
+		m.ID = r.u32()
+		var ok bool
+		if m.Port, ok = port32to16(p); !ok && r.ok {
+			return nil, fmt.Errorf("openflow: queue desc port %#x: %w", p, ErrOFPBACBadOutPort)
 		}
 		err = empty()
 	case StatsFlow, StatsAggregate:
@@ -443,6 +455,9 @@ func encodeStatsRequest(w *buf, m *StatsRequest) error {
 			w.u32(port16to32(m.Port))
 		}
 		w.u32(m.ID)
+	case StatsQueueDesc:
+		w.u32(port16to32(m.Port))
+		w.u32(m.ID)
 	case StatsGroup, StatsMeter, StatsMeterConfig, StatsGroupDesc:
 		if m.Kind == StatsGroupDesc && m.Version < Version15 {
 			break
@@ -571,6 +586,10 @@ func decodeStatsReply(h Header, r *rd) (Message, error) {
 			}
 			t.Properties = clone(r.take(n - 64))
 			m.TableFeatures = append(m.TableFeatures, t)
+		}
+	case StatsQueueDesc:
+		if m.QueueDescs, err = decodeQueueDescs(r); err != nil {
+			return nil, err
 		}
 	case StatsTableDesc:
 		for r.ok && len(r.b) > 0 {
@@ -1020,6 +1039,8 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 			w.bytes(t.Properties)
 			w.put16(start, uint16(len(w.b)-start))
 		}
+	case StatsQueueDesc:
+		encodeQueueDescs(w, m.QueueDescs)
 	case StatsTableDesc:
 		for _, d := range m.TableDescs {
 			w.u16(uint16(8 + len(d.Properties)))

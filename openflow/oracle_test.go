@@ -110,6 +110,9 @@ func (s *ofctlSession) respond(conn net.Conn, raw []byte) error {
 		}
 		rep.Header = h
 		out = rep
+	case *QueueGetConfigRequest:
+		out = &QueueGetConfigReply{Header: h, Port: m.Port, Queues: []QueueConfig{
+			{QueueID: 1, Port: m.Port, MinRate: 100, MaxRate: 500}, {QueueID: 2, Port: m.Port, MinRate: RateUnset, MaxRate: 900}}}
 	case *TLVTableRequest:
 		out = &TLVTableReply{Header: h, MaxOptionSpace: 256, MaxFields: 64, Mappings: []TLVMap{{OptionClass: 0x102, OptionType: 0x80, OptionLen: 4, Index: 0}}}
 	case *BundleControl:
@@ -251,6 +254,8 @@ func defaultStatsReply(m *StatsRequest) *StatsReply {
 		rep.Tables = []TableStats{{TableID: 0, Name: "classifier", Wildcards: 0x3fffff, MaxEntries: 1000000, ActiveCount: 1, LookupCount: 10, MatchedCount: 5}}
 	case StatsTableDesc:
 		rep.TableDescs = []TableDesc{{TableID: 0}}
+	case StatsQueueDesc:
+		rep.QueueDescs = []QueueConfig{{QueueID: 1, Port: 1, MinRate: 100, MaxRate: 500}, {QueueID: 2, Port: 1, MinRate: RateUnset, MaxRate: 900}}
 	case StatsTableFeatures:
 		// The eight required properties.
 		props := AppendTableFeatureProps(nil, []TableFeatureProp{

@@ -84,6 +84,8 @@ func statsEntryCount(m *StatsReply) int {
 		return len(m.TableFeatures)
 	case StatsTableDesc:
 		return len(m.TableDescs)
+	case StatsQueueDesc:
+		return len(m.QueueDescs)
 	case StatsGroupDesc:
 		return len(m.GroupDescs)
 	case StatsGroup:
@@ -113,6 +115,8 @@ func setStatsEntries(dst, src *StatsReply, i, j int) {
 		dst.TableFeatures = src.TableFeatures[i:j]
 	case StatsTableDesc:
 		dst.TableDescs = src.TableDescs[i:j]
+	case StatsQueueDesc:
+		dst.QueueDescs = src.QueueDescs[i:j]
 	case StatsGroupDesc:
 		dst.GroupDescs = src.GroupDescs[i:j]
 	case StatsGroup:

@@ -198,7 +198,9 @@ func TestStockSwitch(t *testing.T) {
 				kinds = append(kinds, StatsMeterFeatures, StatsMeterConfig, StatsMeter, StatsTableFeatures)
 			}
 			if v >= Version14 {
-				kinds = append(kinds, StatsTableDesc)
+				kinds = append(kinds, StatsTableDesc, StatsQueueDesc)
+			} else {
+				c.transact(&QueueGetConfigRequest{Port: 1})
 			}
 			// A flow that sends to the controller, with a register match and
 			// a few actions, added by our FlowMod encoder.
@@ -218,8 +220,8 @@ func TestStockSwitch(t *testing.T) {
 			for _, k := range kinds {
 				req := &StatsRequest{Kind: k, Port: PortNone, ID: 0xffffffff}
 				req.Flow = FlowStatsRequest{TableID: 0xff, OutPort: PortNone, OutGroup: GroupAny}
-				if k == StatsQueue {
-					req.ID = 0xffffffff
+				if k == StatsQueue || k == StatsQueueDesc {
+					req.ID = QueueAll
 				}
 				if (k == StatsFlow || k == StatsAggregate) && v == Version10 {
 					req.NX = true
