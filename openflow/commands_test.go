@@ -178,3 +178,40 @@ func TestSplitRepliesOfctl(t *testing.T) {
 		}
 	}
 }
+
+// TestFlowMonitorOfctl answers `ovs-ofctl monitor ... watch:` with flow
+// updates in an NXST_FLOW_MONITOR reply and checks ovs-ofctl shows them.
+func TestFlowMonitorOfctl(t *testing.T) {
+	needOfctl(t)
+	stats := func(req *StatsRequest) *StatsReply {
+		if req.Kind != StatsFlowMonitor {
+			return nil
+		}
+		return &StatsReply{Kind: StatsFlowMonitor, NX: true, Updates: []FlowUpdate{
+			{Event: UpdateAdded, Priority: 5, TableID: 2, Cookie: 0x9, Match: Match{Fields: []MatchField{reg(0, 3)}}, Actions: []Action{Output{Port: 4}}},
+			{Event: UpdateDeleted, Reason: 1, Priority: 6, Match: Match{Fields: []MatchField{reg(1, 7)}}},
+			{Event: UpdateAbbrev, XID: 0x42},
+		}}
+	}
+	for _, v := range []uint8{Version10, Version12} {
+		s := &ofctlSession{t: t, stats: stats, closeAfter: MsgStatsRequest}
+		out, _ := s.run(append(versionArgs(v), "monitor", "SOCK", "watch:reg0=3")...)
+		for _, want := range []string{"event=ADDED table=2 cookie=0x9 reg0=0x3 actions=output:4",
+			"event=DELETED reason=hard table=0 cookie=0 reg1=0x7", "event=ABBREV xid=0x42"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("v%d: monitor output lacks %q:\n%s", v, want, out)
+			}
+		}
+		var sawReq bool
+		for _, raw := range s.recv {
+			m := checkRoundTrip(t, raw)
+			if r, ok := m.(*StatsRequest); ok && r.Kind == StatsFlowMonitor {
+				sawReq = len(r.Monitors) == 1 && r.Monitors[0].Flags&MonitorInitial != 0
+			}
+			writeSeed(t, raw)
+		}
+		if !sawReq {
+			t.Errorf("v%d: no flow monitor request captured", v)
+		}
+	}
+}

@@ -109,6 +109,8 @@ var msgTypeNames = map[MsgType]string{
 	MsgUnknown: "UNKNOWN", MsgTLVTableMod: "NXT_TLV_TABLE_MOD",
 	MsgTLVTableRequest: "NXT_TLV_TABLE_REQUEST", MsgTLVTableReply: "NXT_TLV_TABLE_REPLY",
 	MsgResume: "NXT_RESUME", MsgCTFlushZone: "NXT_CT_FLUSH_ZONE", MsgRoleStatus: "ROLE_STATUS",
+	MsgFlowMonitorCancel: "NXT_FLOW_MONITOR_CANCEL", MsgFlowMonitorPaused: "NXT_FLOW_MONITOR_PAUSED",
+	MsgFlowMonitorResumed:    "NXT_FLOW_MONITOR_RESUMED",
 	MsgQueueGetConfigRequest: "QUEUE_GET_CONFIG_REQUEST", MsgQueueGetConfigReply: "QUEUE_GET_CONFIG_REPLY",
 }
 

@@ -146,6 +146,17 @@ func decodeNXMore(h Header, sub uint32, r *rd) (Message, bool, error) {
 			return nil, true, err
 		}
 		return &Resume{Header: h, PacketIn: *pi.(*PacketIn)}, true, nil
+	case nxtFlowMonitorCancel:
+		m := &FlowMonitorCancel{Header: h, ID: r.u32()}
+		if !r.ok || len(r.b) != 0 {
+			return nil, true, fmt.Errorf("openflow: flow_monitor_cancel length: %w", ErrOFPBRCBadLen)
+		}
+		return m, true, nil
+	case nxtFlowMonitorPaused, nxtFlowMonitorResumed:
+		if len(r.b) != 0 {
+			return nil, true, fmt.Errorf("openflow: flow monitor paused/resumed length: %w", ErrOFPBRCBadLen)
+		}
+		return &FlowMonitorPaused{Header: h, Resumed: sub == nxtFlowMonitorResumed}, true, nil
 	case nxtCTFlushZone:
 		r.skip(6) // must be zero, but OVS does not check
 		m := &CTFlushZone{Header: h, Zone: r.u16()}
@@ -182,6 +193,15 @@ func encodeNXMore(w *buf, m Message) (bool, error) {
 			return true, err
 		}
 		w.b[HeaderLen+7] = nxtResume // subtype's low byte
+	case *FlowMonitorCancel:
+		vendorHeader(w, h.Version, h.XID, VendorNicira, nxtFlowMonitorCancel)
+		w.u32(m.ID)
+	case *FlowMonitorPaused:
+		sub := uint32(nxtFlowMonitorPaused)
+		if m.Resumed {
+			sub = nxtFlowMonitorResumed
+		}
+		vendorHeader(w, h.Version, h.XID, VendorNicira, sub)
 	case *CTFlushZone:
 		vendorHeader(w, h.Version, h.XID, VendorNicira, nxtCTFlushZone)
 		w.zeros(6)

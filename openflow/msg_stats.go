@@ -57,6 +57,8 @@ type StatsRequest struct {
 	Port  Port             // StatsPort, StatsQueue, StatsPortDesc (OF1.5)
 	ID    uint32           // queue, group or meter id
 	Body  []byte           // StatsTableFeatures: the raw request body
+	// Monitors are the NX flow monitors (StatsFlowMonitor with NX).
+	Monitors []FlowMonitorRequest
 }
 
 // Type implements Message.
@@ -183,6 +185,7 @@ type StatsReply struct {
 	TableFeatures []TableFeatures
 	TableDescs    []TableDesc
 	QueueDescs    []QueueConfig
+	Updates       []FlowUpdate // StatsFlowMonitor (NX)
 	GroupFeatures GroupFeatures
 	MeterFeatures MeterFeatures
 	GroupDescs    []GroupDesc
@@ -252,7 +255,10 @@ func decodeStatsHeader(version uint8, r *rd) (kind StatsKind, flags uint16, nx b
 	if !r.ok {
 		return 0, 0, false, 0, fmt.Errorf("openflow: short NX stats header: %w", ErrOFPBRCBadLen)
 	}
-	if version != Version10 || sub > nxstAggregate {
+	switch {
+	case sub == nxstFlowMonitor && version <= Version12:
+		return StatsFlowMonitor, flags, true, sub, nil
+	case version != Version10 || sub > nxstAggregate:
 		return 0, 0, false, 0, fmt.Errorf("openflow: NX stats subtype %d: %w", sub, ErrOFPBRCBadSubtype)
 	}
 	return StatsKind(sub) + StatsFlow, flags, true, sub, nil
@@ -279,6 +285,11 @@ func decodeStatsRequest(h Header, r *rd) (Message, error) {
 			return nil, fmt.Errorf("openflow: table desc in version %#x: %w", h.Version, ErrOFPBRCBadStat)
 		}
 		err = empty()
+	case StatsFlowMonitor:
+		if !nx {
+			return nil, fmt.Errorf("openflow: OF1.4 flow monitor unsupported: %w", ErrOFPBRCBadStat)
+		}
+		m.Monitors, err = decodeFlowMonitorRequests(r)
 	case StatsQueueDesc:
 		if h.Version < Version14 {
 			return nil, fmt.Errorf("openflow: queue desc in version %#x: %w", h.Version, ErrOFPBRCBadStat)
@@ -396,10 +407,7 @@ func decodeStatsRequest(h Header, r *rd) (Message, error) {
 }
 
 func encodeStatsRequest(w *buf, m *StatsRequest) error {
-	sub := uint32(0)
-	if m.NX {
-		sub = uint32(m.Kind - StatsFlow)
-	}
+	sub := nxStatsSub(m.Kind, m.NX)
 	statsHeader(w, m.Version, false, m.XID, m.Kind, m.Flags, m.NX, sub)
 	switch m.Kind {
 	case StatsDesc, StatsTable, StatsGroupFeatures, StatsMeterFeatures, StatsTableDesc:
@@ -458,6 +466,11 @@ func encodeStatsRequest(w *buf, m *StatsRequest) error {
 	case StatsQueueDesc:
 		w.u32(port16to32(m.Port))
 		w.u32(m.ID)
+	case StatsFlowMonitor:
+		if !m.NX {
+			return fmt.Errorf("openflow: OF1.4 flow monitor unsupported: %w", ErrOFPBRCBadStat)
+		}
+		return encodeFlowMonitorRequests(w, m.Monitors)
 	case StatsGroup, StatsMeter, StatsMeterConfig, StatsGroupDesc:
 		if m.Kind == StatsGroupDesc && m.Version < Version15 {
 			break
@@ -589,6 +602,13 @@ func decodeStatsReply(h Header, r *rd) (Message, error) {
 		}
 	case StatsQueueDesc:
 		if m.QueueDescs, err = decodeQueueDescs(r); err != nil {
+			return nil, err
+		}
+	case StatsFlowMonitor:
+		if !nx {
+			return nil, fmt.Errorf("openflow: OF1.4 flow monitor unsupported: %w", ErrOFPBRCBadStat)
+		}
+		if m.Updates, err = decodeFlowUpdates(v, r); err != nil {
 			return nil, err
 		}
 	case StatsTableDesc:
@@ -926,10 +946,7 @@ func encodePortStats(w *buf, v uint8, p *PortStats) {
 }
 
 func encodeStatsReply(w *buf, m *StatsReply) error {
-	sub := uint32(0)
-	if m.NX {
-		sub = uint32(m.Kind - StatsFlow)
-	}
+	sub := nxStatsSub(m.Kind, m.NX)
 	statsHeader(w, m.Version, true, m.XID, m.Kind, m.Flags, m.NX, sub)
 	v := m.Version
 	switch m.Kind {
@@ -1041,6 +1058,11 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 		}
 	case StatsQueueDesc:
 		encodeQueueDescs(w, m.QueueDescs)
+	case StatsFlowMonitor:
+		if !m.NX {
+			return fmt.Errorf("openflow: OF1.4 flow monitor unsupported: %w", ErrOFPBRCBadStat)
+		}
+		return encodeFlowUpdates(w, v, m.Updates)
 	case StatsTableDesc:
 		for _, d := range m.TableDescs {
 			w.u16(uint16(8 + len(d.Properties)))
@@ -1089,4 +1111,15 @@ func encodeStatsReply(w *buf, m *StatsReply) error {
 		return fmt.Errorf("openflow: stats reply kind %d: %w", m.Kind, ErrOFPBRCBadStat)
 	}
 	return nil
+}
+
+// nxStatsSub is the Nicira stats subtype of an NX stats kind.
+func nxStatsSub(k StatsKind, nx bool) uint32 {
+	switch {
+	case !nx:
+		return 0
+	case k == StatsFlowMonitor:
+		return nxstFlowMonitor
+	}
+	return uint32(k - StatsFlow)
 }

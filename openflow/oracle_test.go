@@ -53,7 +53,12 @@ type ofctlSession struct {
 	// split, when set, sends stats replies in messages of at most split
 	// bytes (EncodeStatsReplies).
 	split int
+	// closeAfter, when set, closes the connection after answering a
+	// message of that kind (for commands like monitor that never end).
+	closeAfter MsgType
 }
+
+var errCloseConn = errors.New("close requested")
 
 var ourVersions = []uint8{Version10, Version11, Version12, Version13, Version14, Version15}
 
@@ -140,8 +145,13 @@ func (s *ofctlSession) respond(conn net.Conn, raw []byte) error {
 	if err != nil {
 		return fmt.Errorf("encode reply %T: %w", out, err)
 	}
-	_, err = conn.Write(b)
-	return err
+	if _, err = conn.Write(b); err != nil {
+		return err
+	}
+	if s.closeAfter != 0 && m.Type() == s.closeAfter {
+		return errCloseConn
+	}
+	return nil
 }
 
 // run executes ovs-ofctl with args, where "SOCK" is replaced by the socket
@@ -178,6 +188,10 @@ func (s *ofctlSession) run(args ...string) (string, error) {
 			s.recv = append(s.recv, bytes.Clone(raw))
 			err = s.respond(conn, raw)
 			mu.Unlock()
+			if errors.Is(err, errCloseConn) {
+				time.Sleep(50 * time.Millisecond)
+				return
+			}
 			if err != nil {
 				t.Errorf("respond: %v", err)
 				return

@@ -86,6 +86,8 @@ func statsEntryCount(m *StatsReply) int {
 		return len(m.TableDescs)
 	case StatsQueueDesc:
 		return len(m.QueueDescs)
+	case StatsFlowMonitor:
+		return len(m.Updates)
 	case StatsGroupDesc:
 		return len(m.GroupDescs)
 	case StatsGroup:
@@ -117,6 +119,8 @@ func setStatsEntries(dst, src *StatsReply, i, j int) {
 		dst.TableDescs = src.TableDescs[i:j]
 	case StatsQueueDesc:
 		dst.QueueDescs = src.QueueDescs[i:j]
+	case StatsFlowMonitor:
+		dst.Updates = src.Updates[i:j]
 	case StatsGroupDesc:
 		dst.GroupDescs = src.GroupDescs[i:j]
 	case StatsGroup:
