@@ -103,6 +103,8 @@ func TestOfctlCommands(t *testing.T) {
 		{nil, []string{"del-tlv-map", "SOCK"}, ""},
 		{nil, []string{"dump-tlv-map", "SOCK"}, `0x102\s+0x80\s+4\s+tun_metadata0`},
 		{nil, []string{"ct-flush-zone", "SOCK", "5"}, ""},
+		{nil, []string{"ct-flush", "SOCK"}, ""},
+		{nil, []string{"ct-flush", "SOCK", "zone=5", "ct_nw_src=10.0.0.1,ct_nw_dst=10.0.0.2,ct_nw_proto=6,ct_tp_src=80,ct_tp_dst=90", "ct_nw_src=10.0.0.2,ct_nw_proto=6"}, ""},
 		{nil, []string{"queue-get-config", "SOCK", "1"}, `(?s)queue 1: min_rate:10\.0% max_rate:50\.0%.*queue 2: max_rate:90\.0%`},
 		{[]uint8{Version14, Version15}, []string{"dump-table-desc", "SOCK"}, "table 0"},
 		{[]uint8{Version14, Version15}, []string{"mod-table", "SOCK", "0", "vacancy:20,80"}, ""},

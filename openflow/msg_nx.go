@@ -157,6 +157,14 @@ func decodeNXMore(h Header, sub uint32, r *rd) (Message, bool, error) {
 			return nil, true, fmt.Errorf("openflow: flow monitor paused/resumed length: %w", ErrOFPBRCBadLen)
 		}
 		return &FlowMonitorPaused{Header: h, Resumed: sub == nxtFlowMonitorResumed}, true, nil
+	case nxtCTFlush:
+		m := &CTFlush{Header: h, IPProto: r.u8()}
+		r.skip(7)
+		if !r.ok {
+			return nil, true, fmt.Errorf("openflow: short ct_flush: %w", ErrOFPBRCBadLen)
+		}
+		m.Properties = clone(r.rest())
+		return m, true, nil
 	case nxtCTFlushZone:
 		r.skip(6) // must be zero, but OVS does not check
 		m := &CTFlushZone{Header: h, Zone: r.u16()}
@@ -202,6 +210,11 @@ func encodeNXMore(w *buf, m Message) (bool, error) {
 			sub = nxtFlowMonitorResumed
 		}
 		vendorHeader(w, h.Version, h.XID, VendorNicira, sub)
+	case *CTFlush:
+		vendorHeader(w, h.Version, h.XID, VendorNicira, nxtCTFlush)
+		w.u8(m.IPProto)
+		w.zeros(7)
+		w.bytes(m.Properties)
 	case *CTFlushZone:
 		vendorHeader(w, h.Version, h.XID, VendorNicira, nxtCTFlushZone)
 		w.zeros(6)
@@ -268,3 +281,19 @@ func encodeRoleStatus(w *buf, m *RoleStatus) error {
 	w.bytes(m.Properties)
 	return nil
 }
+
+// MsgCTFlush is the kind of CTFlush.
+const MsgCTFlush MsgType = 150
+
+const nxtCTFlush = 32
+
+// CTFlush is NXT_CT_FLUSH: flush conntrack entries of IPProto matching the
+// nested TLVs (zone, original and reply tuples), kept raw in Properties.
+type CTFlush struct {
+	Header
+	IPProto    uint8
+	Properties []byte
+}
+
+// Type implements Message.
+func (*CTFlush) Type() MsgType { return MsgCTFlush }
