@@ -213,6 +213,15 @@ func validateActions(acts []openflow.Action, table uint8) error {
 		switch a := a.(type) {
 		case openflow.Unknown:
 			return a.Err
+		case openflow.Output, openflow.Controller, openflow.Enqueue, openflow.OutputReg,
+			openflow.SetVLANVID, openflow.SetVLANPCP, openflow.StripVLAN, openflow.PushVLAN,
+			openflow.SetEthSrc, openflow.SetEthDst, openflow.SetIPv4Src, openflow.SetIPv4Dst,
+			openflow.SetIPDSCP, openflow.SetIPECN, openflow.SetIPTTL, openflow.SetL4SrcPort,
+			openflow.SetL4DstPort, openflow.DecTTL, openflow.SetField, openflow.RegMove,
+			openflow.StackPush, openflow.StackPop, openflow.Resubmit, openflow.WriteMetadata,
+			openflow.ClearActions, openflow.Note, openflow.SetTunnel, openflow.SetQueue,
+			openflow.PopQueue, openflow.Exit, openflow.CTClear:
+			// Implemented by xlate.
 		case openflow.GotoTable:
 			if a.Table <= table && table != TableAll {
 				return openflow.ErrOFPBICBadTableId
@@ -230,6 +239,11 @@ func validateActions(acts []openflow.Action, table uint8) error {
 			if err := validateActions(a.Actions, table); err != nil {
 				return err
 			}
+		default:
+			// Decoded but not implemented yet (ct, nat, learn, MPLS,
+			// conjunction, ...): refuse the rule rather than install
+			// one that would not do what it says.
+			return openflow.ErrOFPBACBadType
 		}
 	}
 	return nil

@@ -154,6 +154,8 @@ func TestBadFlowMods(t *testing.T) {
 		{FlowMod{Command: 9}, openflow.ErrOFPFMFCBadCommand},
 		{FlowMod{Command: FlowAdd, Table: 3, Actions: []openflow.Action{openflow.GotoTable{Table: 2}}}, openflow.ErrOFPBICBadTableId},
 		{FlowMod{Command: FlowAdd, Actions: []openflow.Action{openflow.Group{ID: 1}}}, openflow.ErrOFPBACBadOutGroup},
+		{FlowMod{Command: FlowAdd, Actions: []openflow.Action{openflow.Conjunction{ID: 1, NClauses: 2}}}, openflow.ErrOFPBACBadType},
+		{FlowMod{Command: FlowAdd, Actions: []openflow.Action{openflow.Clone{Actions: []openflow.Action{openflow.PushMPLS{EthType: 0x8847}}}}}, openflow.ErrOFPBACBadType},
 	}
 	for _, c := range cases {
 		_, err := b.FlowMod(&c.fm)
