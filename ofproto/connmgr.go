@@ -116,8 +116,13 @@ func (c *conn) send(m openflow.Message) error {
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	return c.write(b)
+}
+
+// write sends one encoded message. Caller holds c.wmu.
+func (c *conn) write(b []byte) error {
 	_ = c.nc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	if _, err = c.nc.Write(b); err != nil {
+	if _, err := c.nc.Write(b); err != nil {
 		return fmt.Errorf("%w: %v", errConnWrite, err)
 	}
 	return nil

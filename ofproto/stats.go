@@ -2,16 +2,11 @@ package ofproto
 
 import (
 	"fmt"
-	"sort"
-	"time"
+		"time"
 
 	"govs.dev/govs/netdev"
 	"govs.dev/govs/openflow"
 )
-
-// maxFlowsPerReply bounds the flow entries of one multipart reply message;
-// replies split further when an encoded message would exceed 64 KiB.
-const maxFlowsPerReply = 64
 
 func (b *Bridge) validateFlowModLocked(fm *FlowMod) error {
 	b.mu.Lock()
@@ -101,7 +96,6 @@ func (c *conn) stats(m *openflow.StatsRequest) error {
 			}
 			rep.Flows = append(rep.Flows, fs)
 		}
-		return c.sendFlowStats(m, rep)
 	case openflow.StatsTable:
 		n := NumTables - 1
 		for i := 0; i < n; i++ {
@@ -143,11 +137,28 @@ func (c *conn) stats(m *openflow.StatsRequest) error {
 				MetadataMatch: ^uint64(0), MetadataWrite: ^uint64(0), MaxEntries: 1000000,
 				Properties: tableFeatureProps(i)})
 		}
-		return c.sendTableFeatures(m, rep)
 	default:
 		return openflow.ErrOFPBRCBadStat
 	}
-	return c.reply(m, rep)
+	return c.sendStats(m, rep)
+}
+
+// sendStats sends a multipart reply, split into as many messages as the
+// 64 KiB limit needs (flow dumps, table features).
+func (c *conn) sendStats(req *openflow.StatsRequest, rep *openflow.StatsReply) error {
+	rep.Header = openflow.Header{Version: c.version, XID: req.XID}
+	msgs, err := openflow.EncodeStatsReplies(rep, 0)
+	if err != nil {
+		return fmt.Errorf("encode %v reply: %w", req.Kind, err)
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	for _, b := range msgs {
+		if err := c.write(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func tableName(i int) string { return fmt.Sprintf("table%d", i) }
@@ -176,61 +187,4 @@ func (c *conn) statsFilter(m *openflow.StatsRequest) (*FlowMod, error) {
 		return nil, err
 	}
 	return &FlowMod{Match: match, Table: fr.TableID, Cookie: cookie, CookieMask: mask, OutPort: fr.OutPort}, nil
-}
-
-// sendFlowStats sends flow stats as as many multipart replies as needed.
-func (c *conn) sendFlowStats(req *openflow.StatsRequest, rep *openflow.StatsReply) error {
-	all := rep.Flows
-	if len(all) == 0 {
-		return c.reply(req, rep)
-	}
-	for len(all) > 0 {
-		n := min(len(all), maxFlowsPerReply)
-		for {
-			part := *rep
-			part.Flows = all[:n]
-			if n < len(all) {
-				part.Flags |= openflow.StatsMore
-			}
-			part.Header = openflow.Header{Version: c.version, XID: req.XID}
-			if _, err := openflow.Encode(&part); err != nil && n > 1 {
-				n /= 2
-				continue
-			}
-			if err := c.send(&part); err != nil {
-				return err
-			}
-			break
-		}
-		all = all[n:]
-	}
-	return nil
-}
-
-func (c *conn) sendTableFeatures(req *openflow.StatsRequest, rep *openflow.StatsReply) error {
-	all := rep.TableFeatures
-	for len(all) > 0 {
-		n := min(len(all), 16)
-		part := *rep
-		part.TableFeatures = all[:n]
-		if n < len(all) {
-			part.Flags |= openflow.StatsMore
-		}
-		part.Header = openflow.Header{Version: c.version, XID: req.XID}
-		if err := c.send(&part); err != nil {
-			return err
-		}
-		all = all[n:]
-	}
-	return nil
-}
-
-// sortRules sorts rules by table then priority (descending).
-func sortRules(rs []*Rule) {
-	sort.SliceStable(rs, func(i, j int) bool {
-		if rs[i].Table != rs[j].Table {
-			return rs[i].Table < rs[j].Table
-		}
-		return rs[i].Priority > rs[j].Priority
-	})
 }
