@@ -2,7 +2,7 @@ package ofproto
 
 import (
 	"fmt"
-		"time"
+	"time"
 
 	"govs.dev/govs/netdev"
 	"govs.dev/govs/openflow"
