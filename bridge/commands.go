@@ -281,40 +281,33 @@ func (s *switchd) portNamer(k *ofproto.Backer) func(uint32) string {
 	}
 }
 
-func (s *switchd) dumpFlows(k *ofproto.Backer, verbose, names bool, filter func(*dpif.FlowInfo) bool) string {
-	var pn func(uint32) string
+// dumpFlows formats the datapath flows of k that pass filter, one
+// "flow-dump from ..." section per forwarding loop. dpifLayout selects
+// dpif/dump-flows's line layout instead of dpctl/dump-flows's.
+func (s *switchd) dumpFlows(k *ofproto.Backer, verbose, names, dpifLayout bool, filter func(*dpif.FlowInfo) bool) string {
+	opts := odp.DumpOptions{Verbose: verbose, Dpif: dpifLayout}
 	if names {
-		pn = s.portNamer(k)
+		opts.PortName = s.portNamer(k)
 	}
+	now := s.o.Clock.Now()
 	var w strings.Builder
 	lastLoop := -1
-	var flows []dpif.FlowInfo
-	k.DP.FlowDump(func(f dpif.FlowInfo) { flows = append(flows, f) })
-	for _, f := range flows {
+	k.DP.FlowDump(func(f dpif.FlowInfo) {
 		if filter != nil && !filter(&f) {
-			continue
+			return
 		}
 		if f.Loop != lastLoop {
 			lastLoop = f.Loop
-			if f.Loop == 0 {
-				w.WriteString("flow-dump from the main thread:\n")
-			} else {
-				fmt.Fprintf(&w, "flow-dump from pmd on cpu core: %d\n", f.Loop-1)
-			}
+			// Loop 0 is reported as OVS's main thread, loop n as pmd n-1.
+			w.WriteString(odp.DumpHeader(f.Loop - 1))
+			w.WriteByte('\n')
 		}
-		if verbose {
-			odp.FormatUFID(&w, ufidOf(f.UFID))
-			w.WriteString(", ")
-		}
-		odp.FormatKey(&w, &f.Key, &f.Mask, pn, verbose)
-		odp.FormatStats(&w, f.Stats.Packets, f.Stats.Bytes, f.Stats.Used, s.o.Clock.Now(), f.Stats.TCPFlags)
-		if verbose {
-			w.WriteString(", dp:ovs")
-		}
-		w.WriteString(", actions:")
-		odp.FormatActions(&w, f.Actions, pn)
-		w.WriteString("\n")
-	}
+		odp.FormatDumpedFlow(&w, &odp.DumpedFlow{
+			UFID: ufidOf(f.UFID), Key: f.Key, Mask: f.Mask, Packets: f.Stats.Packets, Bytes: f.Stats.Bytes,
+			Used: f.Stats.Used, TCPFlags: f.Stats.TCPFlags, Actions: f.Actions,
+		}, now, opts)
+		w.WriteByte('\n')
+	})
 	return w.String()
 }
 
@@ -348,7 +341,7 @@ func (s *switchd) cmdDpctlDumpFlows(args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return s.dumpFlows(k, verbose, names, filter), nil
+	return s.dumpFlows(k, verbose, names, false, filter), nil
 }
 
 func (s *switchd) cmdDpifDumpFlows(args []string) (string, error) {
@@ -373,7 +366,7 @@ func (s *switchd) cmdDpifDumpFlows(args []string) (string, error) {
 			dpPorts[p.DPPort] = true
 		}
 	}
-	return s.dumpFlows(b.backer, verbose, true, func(f *dpif.FlowInfo) bool { return dpPorts[f.Key.InPort] }), nil
+	return s.dumpFlows(b.backer, verbose, true, true, func(f *dpif.FlowInfo) bool { return dpPorts[f.Key.InPort] }), nil
 }
 
 func (s *switchd) cmdDpctlDelFlows(args []string) (string, error) {

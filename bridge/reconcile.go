@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -327,7 +328,7 @@ func (s *switchd) configureBridge(b *brState, row *vswitchdb.Bridge, root *vswit
 	for n := range want {
 		names = append(names, n)
 	}
-	sortStrings(names)
+	sort.Strings(names)
 	for _, name := range names {
 		w := want[name]
 		ifc := b.ifaces[name]
@@ -368,14 +369,6 @@ func (s *switchd) configureBridge(b *brState, row *vswitchdb.Bridge, root *vswit
 		}
 	}
 	return ops
-}
-
-func sortStrings(a []string) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
 }
 
 func (s *switchd) bridgeMAC(b *brState, row *vswitchdb.Bridge) [6]byte {
