@@ -29,17 +29,12 @@ type Backer struct {
 	mu      sync.Mutex
 	bridges map[string]*Bridge
 	cfg     atomic.Pointer[xlate.Config]
-	// macGen is the sum of MAC table generations at the last revalidation.
-	macGen atomic.Uint64
 
 	// cfgGen moves on configuration changes that affect translation.
 	cfgGen atomic.Uint64
 
 	cacheMu sync.Mutex
 	cache   *packet.Cache
-
-	upcalls   atomic.Uint64
-	upcallErr atomic.Uint64
 }
 
 // NewBacker returns a backer without a datapath; call Attach with the
@@ -118,7 +113,7 @@ func (k *Backer) republish() {
 				Name: p.Name, OFPort: p.OFPort, DPPort: p.DPPort, Bridge: xb,
 				Tag: p.Tag, Trunks: p.Trunks, Mode: p.Mode,
 				NoFlood: p.Config&PortNoFlood != 0, NoForward: p.Config&PortNoFwd != 0,
-				NoRecv: p.Config&PortNoRecv != 0, Up: true,
+				NoRecv: p.Config&PortNoRecv != 0,
 			}
 			xb.Ports[p.OFPort] = xp
 			xb.PortOrder = append(xb.PortOrder, xp)
@@ -164,11 +159,9 @@ func (k *Backer) generation() uint64 {
 
 // Upcall translates a datapath miss (dpif.UpcallHandler).
 func (k *Backer) Upcall(u *dpif.Upcall) error {
-	k.upcalls.Add(1)
 	gen := k.generation()
 	res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: u.Key, Learn: true})
 	if err != nil && res == nil {
-		k.upcallErr.Add(1)
 		return fmt.Errorf("ofproto: upcall: %w", err)
 	}
 	u.Mask = res.Mask

@@ -61,7 +61,6 @@ type Bridge struct {
 	mac         *maclearn.Table
 	fragMode    int
 	failMode    string // "standalone" or "secure"
-	maxFlows    int
 	dpid        atomic.Uint64
 	missSendLen uint16
 }

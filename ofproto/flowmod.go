@@ -117,8 +117,6 @@ func (b *Bridge) applyFlowMod(fm *FlowMod, now time.Time) (removed []*Rule, chan
 			}
 			t.remove(old, version)
 			old.removed.Store(true)
-		} else if b.maxFlows > 0 && t.count() >= b.maxFlows {
-			return nil, false, openflow.ErrOFPFMFCTableFull
 		}
 		t.insert(nr, version)
 		b.version = version

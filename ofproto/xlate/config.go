@@ -75,9 +75,6 @@ type Port struct {
 	Mode   VLANMode
 	// OpenFlow port config bits.
 	NoFlood, NoForward, NoRecv bool
-	// Up is false when the link or admin state is down: NORMAL and FLOOD
-	// skip the port.
-	Up bool
 }
 
 // allowsVLAN reports whether the port's bundle carries vlan.

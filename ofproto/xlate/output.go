@@ -28,7 +28,7 @@ func (c *ctx) output(port openflow.Port, maxLen uint16) {
 	default:
 		p := c.br.Ports[port]
 		if p == nil {
-			c.note(fmt.Sprintf("Nonexistent output port"))
+			c.note("Nonexistent output port")
 			return
 		}
 		if port == in {
@@ -83,7 +83,7 @@ func (c *ctx) patchOutput(p *Port) {
 	c.stack = nil
 	c.actset = nil
 	if c.tr != nil {
-		c.tr.bridgeHeaderNested(c.br.Name, c.depth)
+		c.tr.bridgeHeaderNested(c.br.Name)
 	}
 	c.processTable(0)
 	c.executeActset()
@@ -142,7 +142,7 @@ func (c *ctx) normal() {
 				c.note("-> learned port is input port, dropping")
 				return
 			}
-			c.note(fmt.Sprintf("-> forwarding to learned port"))
+			c.note("-> forwarding to learned port")
 			c.normalOutput(out, vlan)
 			return
 		}

@@ -25,8 +25,6 @@ type Trace struct {
 	nest int
 }
 
-type traceLine struct{}
-
 func (t *Trace) line(indent int, s string) {
 	t.body.WriteString(strings.Repeat(" ", indent))
 	t.body.WriteString(s)
@@ -39,12 +37,12 @@ func (t *Trace) bridgeHeader(name string) {
 	t.line(0, strings.Repeat("-", len(h)))
 }
 
-func (t *Trace) bridgeHeaderNested(name string, depth int) {
+func (t *Trace) bridgeHeaderNested(name string) {
 	t.body.WriteByte('\n')
 	t.bridgeHeader(name)
 }
 
-func (t *Trace) rule(table uint8, r Rule, depth int) {
+func (t *Trace) rule(table uint8, r Rule) {
 	ind := t.nest
 	if r == nil {
 		t.line(ind, fmt.Sprintf("%2d. No match.", table))
@@ -54,11 +52,11 @@ func (t *Trace) rule(table uint8, r Rule, depth int) {
 	t.line(ind, fmt.Sprintf("%2d. %s", table, r.TraceString()))
 }
 
-func (t *Trace) action(a openflow.Action, depth int) {
+func (t *Trace) action(a openflow.Action) {
 	t.line(t.nest+4, ofctl.FormatActions([]openflow.Action{a}))
 }
 
-func (t *Trace) note(s string, depth int) {
+func (t *Trace) note(s string) {
 	t.line(t.nest+5, s)
 }
 

@@ -2,6 +2,7 @@ package xlate
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"govs.dev/govs/dpif/odp"
@@ -214,7 +215,7 @@ func (c *ctx) processTable(table uint8) {
 	}
 	rule := c.br.Tables.Lookup(table, &key, &c.wc)
 	if c.tr != nil {
-		c.tr.rule(table, rule, c.depth)
+		c.tr.rule(table, rule)
 	}
 	if rule == nil {
 		return
@@ -233,7 +234,7 @@ func (c *ctx) noteError(s string) {
 
 func (c *ctx) note(s string) {
 	if c.tr != nil {
-		c.tr.note(s, c.depth)
+		c.tr.note(s)
 	}
 }
 
@@ -245,7 +246,7 @@ func (c *ctx) doActions(acts []openflow.Action, inActset bool) {
 			return
 		}
 		if c.tr != nil {
-			c.tr.action(a, c.depth)
+			c.tr.action(a)
 		}
 		c.last = i == len(acts)-1
 		c.doAction(a)
@@ -446,7 +447,7 @@ func (c *ctx) writeActions(acts []openflow.Action) {
 	for _, a := range acts {
 		replaced := false
 		for i, old := range c.actset {
-			if fmt.Sprintf("%T", old) == fmt.Sprintf("%T", a) {
+			if reflect.TypeOf(old) == reflect.TypeOf(a) {
 				c.actset[i] = a
 				replaced = true
 				break

@@ -50,7 +50,7 @@ func testConfig(tables fakeTables, ports ...*Port) (*Config, *Bridge) {
 }
 
 func port(n int, tag int, mode VLANMode) *Port {
-	return &Port{Name: "p", OFPort: openflow.Port(n), DPPort: uint32(n), Tag: tag, Mode: mode, Up: true}
+	return &Port{Name: "p", OFPort: openflow.Port(n), DPPort: uint32(n), Tag: tag, Mode: mode}
 }
 
 func outputs(acts []odp.Action) []uint32 {
