@@ -448,25 +448,25 @@ func (s *switchd) parseFlowOrPacket(arg string, k *ofproto.Backer, size int) ([]
 // or an OpenFlow flow ("in_port=1,dl_src=...") of bridge br into a datapath
 // key (in_port translated to the datapath port).
 func (s *switchd) parseFlow(arg string, k *ofproto.Backer, br *brState) (*flow.Key, error) {
-	if strings.Contains(arg, "(") && !strings.Contains(arg, "=") || strings.HasPrefix(strings.TrimSpace(arg), "in_port(") ||
-		strings.Contains(arg, "eth(") || strings.Contains(arg, "recirc_id(") {
-		pn := func(name string) (uint32, bool) {
-			if p, ok := k.DP.PortByName(name); ok {
-				return p.No, true
-			}
-			return 0, false
+	// Like OVS, try the datapath syntax first, then the OpenFlow one.
+	pn := func(name string) (uint32, bool) {
+		if p, ok := k.DP.PortByName(name); ok {
+			return p.No, true
 		}
-		key, _, err := odp.ParseKey(arg, pn)
-		if err != nil {
-			return nil, err
-		}
+		return 0, false
+	}
+	key, _, odpErr := odp.ParseKey(arg, pn)
+	if odpErr == nil {
 		return &key, nil
 	}
 	spec, err := ofctl.ParseFlow(arg, ofctl.CommandQuery)
 	if err != nil {
+		if strings.Contains(arg, "(") {
+			return nil, odpErr
+		}
 		return nil, err
 	}
-	key := spec.Match.Key
+	key = spec.Match.Key
 	if br != nil {
 		p := br.of.Port(openflow.Port(key.InPort))
 		if p == nil || !p.HasDPPort {
