@@ -146,6 +146,7 @@ type port struct {
 	name    string
 	typ     string
 	dev     netdev.Device
+	caps    netdev.Caps  // dev.Capabilities() when added
 	txLocks []sync.Mutex // one per tx queue, used when loops share a queue
 	shared  bool         // more loops than tx queues
 	rxLoops []int        // loop of each rx queue
@@ -318,7 +319,7 @@ func (dp *Datapath) addPort(name string, dev netdev.Device, requested uint32, lo
 			return 0, fmt.Errorf("dpif %s: add port %s: no free port number: %w", dp.cfg.Name, name, ErrInvalid)
 		}
 	}
-	p := &port{no: no, name: name, typ: dev.Type(), dev: dev}
+	p := &port{no: no, name: name, typ: dev.Type(), dev: dev, caps: dev.Capabilities()}
 	ntx := max(dev.NumTxQueues(), 1)
 	p.txLocks = make([]sync.Mutex, ntx)
 	p.shared = ntx < len(dp.loops)

@@ -55,6 +55,7 @@ type loopStats struct {
 	dropUpcallErr, dropNoPort, dropRecircDepth    counter
 	dropUserspaceRate, dropAlloc, dropTrunc       counter
 	rxErrors, txErrors                            counter
+	txOffloadDrops                                counter // packets a software offload fallback could not fix
 }
 
 // loopPort is a port as one loop sees it.
@@ -118,6 +119,7 @@ type loop struct {
 	fl        [packet.BatchSize]*megaflow
 	rxb       packet.Batch
 	rb        packet.Batch
+	segb      packet.Batch // txFixup's output batch
 	recirc    []recircPkt
 	pend      []missEntry
 	pendFree  []*missEntry
@@ -697,7 +699,12 @@ func (l *loop) txFlush(lp *loopPort) {
 	if p.shared {
 		p.txLocks[lp.txq].Lock()
 	}
-	err := p.dev.Tx(lp.txq, &lp.tx, l.cache)
+	var err error
+	if caps := p.caps; needsTxFixup(&lp.tx, caps) {
+		err = l.txFixup(lp, caps)
+	} else {
+		err = p.dev.Tx(lp.txq, &lp.tx, l.cache)
+	}
 	if p.shared {
 		p.txLocks[lp.txq].Unlock()
 	}

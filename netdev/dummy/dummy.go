@@ -44,6 +44,10 @@ type Options struct {
 	TxPcap, RxqPcap, Pcap string
 	// Now stamps pcap records (default time.Now).
 	Now func() time.Time
+	// LimitCaps makes Capabilities report Caps instead of every offload,
+	// to exercise the datapath's software fallbacks.
+	LimitCaps bool
+	Caps      netdev.Caps
 }
 
 // Device is a dummy network device. Receive, TxFrames and the netdev.Device
@@ -382,8 +386,11 @@ func (d *Device) RxNotifyFD(q int) int {
 }
 
 // Capabilities implements netdev.Device: a dummy accepts every offload,
-// since nothing ever leaves the process.
+// since nothing ever leaves the process, unless Options.LimitCaps.
 func (d *Device) Capabilities() netdev.Caps {
+	if d.opts.LimitCaps {
+		return d.opts.Caps
+	}
 	return netdev.CapTxCsum | netdev.CapTSO4 | netdev.CapTSO6 | netdev.CapTxSCTP | netdev.CapTxUDPGSO
 }
 
