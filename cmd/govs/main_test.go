@@ -205,6 +205,13 @@ func TestDetachedDaemon(t *testing.T) {
 		})
 	}
 	checkUsagesMatchStock(t, r.run("ovs-appctl", "list-commands"))
+	prof := filepath.Join(r.dir, "cpu.pprof")
+	if out := r.run("ovs-appctl", "govs/pprof-cpu", "0.2", prof); !strings.Contains(out, "written to") {
+		t.Errorf("govs/pprof-cpu: %q", out)
+	}
+	if fi, err := os.Stat(prof); err != nil || fi.Size() == 0 {
+		t.Errorf("CPU profile not written: %v", err)
+	}
 	if out := r.run("ovs-appctl", "coverage/read-counter", "unixctl_received"); out == "0\n" {
 		t.Errorf("unixctl_received not counted")
 	}

@@ -163,6 +163,7 @@ func daemon(c *config) int {
 		})
 		srv.SetHooks(unixctlHooks())
 		coverage.RegisterCommands(srv)
+		registerProfile(srv)
 		vlog.RegisterCommands(srv)
 		if c.enableDummy {
 			// OVS offers time/stop and time/warp only with --enable-dummy.
