@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"govs.dev/govs/netdev"
+	"govs.dev/govs/netdev/link"
 	"govs.dev/govs/packet"
 	"govs.dev/govs/packet/header"
 )
@@ -83,8 +84,8 @@ type Device struct {
 	caps    netdev.Caps
 	closed  atomic.Bool
 
-	mu      sync.Mutex // serialises Close and Delete; guards ctl and deleted
-	ctl     *ctl       // nil after Close
+	mu      sync.Mutex   // serialises Close and Delete; guards ctl and deleted
+	ctl     *link.Handle // in the device's namespace; nil after Close
 	deleted bool
 
 	// Rx state, owned by the goroutine calling Rx.
@@ -128,13 +129,13 @@ func Open(name string, opts Options) (*Device, error) {
 	if opts.MTU < 0 || opts.MTU > 65535 {
 		return nil, fmt.Errorf("tap %s: mtu %d out of range", name, opts.MTU)
 	}
-	c, err := newCtl()
+	c, err := link.NewHandle()
 	if err != nil {
 		return nil, fmt.Errorf("tap %s: %w", name, err)
 	}
 	d, err := open(name, typ, c)
 	if err != nil {
-		c.close()
+		c.Close()
 		return nil, fmt.Errorf("tap %s: %w", name, err)
 	}
 	fail := func(err error) (*Device, error) {
@@ -142,12 +143,12 @@ func Open(name string, opts Options) (*Device, error) {
 		return nil, fmt.Errorf("tap %s: %w", name, err)
 	}
 	if opts.MAC != nil {
-		if err := c.setMAC(d.ifindex, *opts.MAC); err != nil {
+		if err := c.SetMAC(d.ifindex, *opts.MAC); err != nil {
 			return fail(err)
 		}
 	}
 	if opts.MTU > 0 {
-		if err := c.setMTU(d.ifindex, opts.MTU); err != nil {
+		if err := c.SetMTU(d.ifindex, opts.MTU); err != nil {
 			return fail(err)
 		}
 	}
@@ -155,7 +156,7 @@ func Open(name string, opts Options) (*Device, error) {
 }
 
 // open attaches a TUN file descriptor to the device and configures it.
-func open(name, typ string, c *ctl) (*Device, error) {
+func open(name, typ string, c *link.Handle) (*Device, error) {
 	fd, err := unix.Open(tunDevice, unix.O_RDWR|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", tunDevice, err)
@@ -166,9 +167,9 @@ func open(name, typ string, c *ctl) (*Device, error) {
 	err = setIff(fd, name, flags|unix.IFF_TUN_EXCL)
 	d.created = err == nil
 	if errors.Is(err, unix.EBUSY) {
-		if _, kind, e := c.byName(name); e == nil && !isTunKind(kind) {
+		if in, e := c.ByName(name); e == nil && in.Type != kindTun {
 			unix.Close(fd)
-			return nil, fmt.Errorf("adopt: kind %q: %w", kind, ErrNotTap)
+			return nil, fmt.Errorf("adopt: kind %q: %w", in.Type, ErrNotTap)
 		}
 		err = setIff(fd, name, flags)
 		switch {
@@ -220,11 +221,11 @@ func (d *Device) configure() error {
 	if err := unix.IoctlSetInt(d.fd, unix.TUNSETPERSIST, 1); err != nil {
 		return fmt.Errorf("TUNSETPERSIST: %w", err)
 	}
-	idx, _, err := d.ctl.byName(d.name)
+	in, err := d.ctl.ByName(d.name)
 	if err != nil {
 		return fmt.Errorf("find ifindex: %w", err)
 	}
-	d.ifindex = idx
+	d.ifindex = in.Index
 	d.overflow = make([]byte, overflowSize)
 	return nil
 }
@@ -237,13 +238,12 @@ func (d *Device) abandon() {
 	}
 	unix.Close(d.fd)
 	d.closed.Store(true)
-	d.ctl.close()
+	d.ctl.Close()
 	d.ctl = nil
 }
 
-// isTunKind reports whether an rtnetlink link kind is a TUN/TAP device
-// (the kernel says "tun"; the netlink library reports "tuntap").
-func isTunKind(kind string) bool { return kind == "tun" || kind == "tuntap" }
+// kindTun is the link kind of TUN and TAP devices.
+const kindTun = "tun"
 
 // setIff attaches fd to the TUN/TAP device name with flags.
 func setIff(fd int, name string, flags uint16) error {
@@ -293,7 +293,7 @@ func (d *Device) RxNotifyFD(q int) int {
 func (d *Device) Capabilities() netdev.Caps { return d.caps }
 
 // control returns the rtnetlink handle, or ErrClosed.
-func (d *Device) control() (*ctl, error) {
+func (d *Device) control() (*link.Handle, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ctl == nil {
@@ -309,8 +309,8 @@ func (d *Device) MAC() [6]byte {
 	if err != nil {
 		return [6]byte{}
 	}
-	mac, _ := c.mac(d.ifindex)
-	return mac
+	in, _ := c.ByIndex(d.ifindex)
+	return in.MAC
 }
 
 // SetMAC implements netdev.Device.
@@ -319,7 +319,7 @@ func (d *Device) SetMAC(mac [6]byte) error {
 	if err != nil {
 		return err
 	}
-	if err := c.setMAC(d.ifindex, mac); err != nil {
+	if err := c.SetMAC(d.ifindex, mac); err != nil {
 		return fmt.Errorf("tap %s: %w", d.name, err)
 	}
 	return nil
@@ -331,8 +331,8 @@ func (d *Device) MTU() int {
 	if err != nil {
 		return 0
 	}
-	mtu, _ := c.mtu(d.ifindex)
-	return mtu
+	in, _ := c.ByIndex(d.ifindex)
+	return in.MTU
 }
 
 // SetMTU implements netdev.Device.
@@ -341,7 +341,7 @@ func (d *Device) SetMTU(mtu int) error {
 	if err != nil {
 		return err
 	}
-	if err := c.setMTU(d.ifindex, mtu); err != nil {
+	if err := c.SetMTU(d.ifindex, mtu); err != nil {
 		return fmt.Errorf("tap %s: %w", d.name, err)
 	}
 	return nil
@@ -354,8 +354,8 @@ func (d *Device) Flags() netdev.Flags {
 	if err != nil {
 		return 0
 	}
-	f, _ := c.flags(d.ifindex)
-	return f
+	in, _ := c.ByIndex(d.ifindex)
+	return in.Flags
 }
 
 // SetFlags implements netdev.Device. FlagUp and FlagPromisc can be changed;
@@ -365,7 +365,7 @@ func (d *Device) SetFlags(on, off netdev.Flags) error {
 	if err != nil {
 		return err
 	}
-	if err := c.setFlags(d.ifindex, on, off); err != nil {
+	if err := c.SetFlags(d.ifindex, on, off); err != nil {
 		return fmt.Errorf("tap %s: %w", d.name, err)
 	}
 	return nil
@@ -386,7 +386,7 @@ func (d *Device) Stats() netdev.Stats {
 	if err != nil {
 		return unknown
 	}
-	k, err := c.stats(d.ifindex)
+	k, err := c.Stats(d.ifindex)
 	if err != nil {
 		return unknown
 	}
@@ -409,24 +409,27 @@ func (d *Device) Stats() netdev.Stats {
 func (d *Device) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.closeLocked()
+	if d.ctl == nil {
+		return nil
+	}
+	d.ctl.Close()
+	d.ctl = nil
+	return d.closeFD()
 }
 
-func (d *Device) closeLocked() error {
+// closeFD closes the TAP file descriptor once. d.mu must be held.
+func (d *Device) closeFD() error {
 	if d.closed.Swap(true) {
 		return nil
 	}
-	err := unix.Close(d.fd)
-	d.ctl.close()
-	d.ctl = nil
-	if err != nil {
+	if err := unix.Close(d.fd); err != nil {
 		return fmt.Errorf("tap %s: close: %w", d.name, err)
 	}
 	return nil
 }
 
 // Delete closes the device and removes the TAP interface from the kernel
-// (ovs-appctl exit --cleanup, or a port deleted from the configuration).
+// (ovs-appctl exit --cleanup, or a port removed from the configuration).
 // It is idempotent. On an open device it acts in the device's namespace;
 // after Close it removes the TAP device of that name in the calling
 // thread's namespace, if there is one.
@@ -439,40 +442,32 @@ func (d *Device) Delete() error {
 	c := d.ctl
 	if c == nil {
 		var err error
-		if c, err = newCtl(); err != nil {
+		if c, err = link.NewHandle(); err != nil {
 			return fmt.Errorf("tap %s: delete: %w", d.name, err)
 		}
-		defer c.close()
-		idx, kind, err := c.byName(d.name)
-		if errors.Is(err, errNotFound) {
-			d.deleted = true
-			return nil
-		}
-		if err != nil {
+		defer c.Close()
+	} else {
+		// Without persistence the kernel removes the device when its last
+		// file descriptor closes; it is deleted explicitly below as well
+		// in case another process holds one.
+		unix.IoctlSetInt(d.fd, unix.TUNSETPERSIST, 0)
+		d.ctl = nil
+		defer c.Close()
+		if err := d.closeFD(); err != nil {
 			return fmt.Errorf("tap %s: delete: %w", d.name, err)
 		}
-		if !isTunKind(kind) {
-			return fmt.Errorf("tap %s: delete: kind %q: %w", d.name, kind, ErrNotTap)
-		}
-		if err := c.delete(idx); err != nil && !errors.Is(err, errNotFound) {
-			return fmt.Errorf("tap %s: delete: %w", d.name, err)
-		}
-		d.deleted = true
-		return nil
 	}
-	// Dropping persistence makes the kernel remove the device when its
-	// last file descriptor closes; delete it explicitly as well in case
-	// someone else holds one.
-	unix.IoctlSetInt(d.fd, unix.TUNSETPERSIST, 0)
-	if err := unix.Close(d.fd); err != nil {
-		return fmt.Errorf("tap %s: delete: close: %w", d.name, err)
-	}
-	d.closed.Store(true)
-	err := c.delete(d.ifindex)
-	c.close()
-	d.ctl = nil
-	if err != nil && !errors.Is(err, errNotFound) {
+	in, err := c.ByName(d.name)
+	switch {
+	case errors.Is(err, link.ErrNotFound):
+	case err != nil:
 		return fmt.Errorf("tap %s: delete: %w", d.name, err)
+	case in.Type != kindTun:
+		return fmt.Errorf("tap %s: delete: kind %q: %w", d.name, in.Type, ErrNotTap)
+	default:
+		if err := c.Delete(d.name); err != nil && !errors.Is(err, link.ErrNotFound) {
+			return fmt.Errorf("tap %s: delete: %w", d.name, err)
+		}
 	}
 	d.deleted = true
 	return nil
