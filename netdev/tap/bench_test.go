@@ -12,9 +12,9 @@ import (
 
 // echoSetup opens a tap whose host stack answers ICMP echo requests from a
 // neighbour at 10.12.0.2 (a static neighbour entry, so no ARP is needed),
-// and returns the request frame. With an MTU above the frame size the
+// and returns the request frame and the namespace. With an MTU above the frame size the
 // reply comes back in one frame.
-func echoSetup(t testing.TB, payload, mtu int) (*Device, *packet.Cache, []byte) {
+func echoSetup(t testing.TB, payload, mtu int) (*Device, *packet.Cache, []byte, string) {
 	ns := newNS(t)
 	_, c := newPool(t)
 	d := openIn(t, ns, "gt-echo", Options{MAC: &tapMAC, MTU: mtu})
@@ -25,7 +25,7 @@ func echoSetup(t testing.TB, payload, mtu int) (*Device, *packet.Cache, []byte) 
 		&layers.IPv4{Version: 4, TTL: 64, Protocol: layers.IPProtocolICMPv4, SrcIP: net.IPv4(10, 12, 0, 2), DstIP: net.IPv4(10, 12, 0, 1)},
 		&layers.ICMPv4{TypeCode: layers.CreateICMPv4TypeCode(layers.ICMPv4TypeEchoRequest, 0), Id: 7, Seq: 1},
 		gopacket.Payload(make([]byte, payload)))
-	return d, c, frame
+	return d, c, frame, ns
 }
 
 // echo transmits the echo request and receives the host stack's reply
@@ -68,7 +68,7 @@ func TestRxTxAllocs(t *testing.T) {
 		{"spill", 8000, 9000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, c, frame := echoSetup(t, tc.payload, tc.mtu)
+			d, c, frame, _ := echoSetup(t, tc.payload, tc.mtu)
 			var b packet.Batch
 			if n := echo(d, c, &b, frame); n != len(frame) {
 				t.Fatalf("echo reply of %d bytes, want %d", n, len(frame))
@@ -92,7 +92,7 @@ func TestRxTxAllocs(t *testing.T) {
 // BenchmarkEcho measures a Tx of an echo request through the tap and the
 // Rx of the host stack's reply.
 func BenchmarkEcho(b *testing.B) {
-	d, c, frame := echoSetup(b, 56, 1500)
+	d, c, frame, _ := echoSetup(b, 56, 1500)
 	var bt packet.Batch
 	b.ReportAllocs()
 	for b.Loop() {

@@ -143,10 +143,10 @@ func validVnetHdr(h header.VirtioNetHdr, frame int) bool {
 // Tx implements netdev.Device: it writes each packet with its virtio-net
 // header (one writev per packet) so that partial checksums and GSO packets
 // reach the host stack as such, and frees the batch. A frame the kernel
-// cannot take now (EAGAIN) or at all because the interface is down (EIO,
-// as OVS treats it) is dropped and counted as a tx drop; any other refusal
-// is counted as a tx error. Only a bad queue or a closed device is
-// reported as an error.
+// cannot take now (EAGAIN) is dropped and counted as a tx drop; one sent
+// while the interface is down (EIO) is dropped and counted by the kernel,
+// which Stats reports as a tx drop; any other refusal is counted as a tx
+// error. Only a bad queue or a closed device is reported as an error.
 //
 // Hot path: no allocation.
 func (d *Device) Tx(q int, b *packet.Batch, c *packet.Cache) error {
@@ -182,7 +182,10 @@ func (d *Device) Tx(q int, b *packet.Batch, c *packet.Cache) error {
 		}
 		switch errno {
 		case 0:
-		case unix.EAGAIN, unix.EIO:
+		case unix.EIO:
+			// The interface is down; the kernel counts the drop (its
+			// rx_dropped, our tx_dropped once swapped).
+		case unix.EAGAIN:
 			dropped++
 		default:
 			errs++

@@ -84,7 +84,10 @@ type Device struct {
 	caps    netdev.Caps
 	closed  atomic.Bool
 
-	mu      sync.Mutex   // serialises Close and Delete; guards ctl and deleted
+	// mu guards ctl and deleted: control operations hold it shared for
+	// their duration, so that Close and Delete (exclusive) never close the
+	// handle under them.
+	mu      sync.RWMutex
 	ctl     *link.Handle // in the device's namespace; nil after Close
 	deleted bool
 
@@ -100,7 +103,7 @@ type Device struct {
 	// The device's own counters, added to the kernel's (swapped) ones.
 	rxDropped atomic.Uint64 // no buffer for a frame
 	rxErrors  atomic.Uint64 // bad virtio-net header, runt or truncated frame
-	txDropped atomic.Uint64 // kernel busy (EAGAIN) or device down (EIO)
+	txDropped atomic.Uint64 // kernel busy (EAGAIN)
 	txErrors  atomic.Uint64 // kernel refused the frame
 }
 
@@ -293,10 +296,11 @@ func (d *Device) RxNotifyFD(q int) int {
 func (d *Device) Capabilities() netdev.Caps { return d.caps }
 
 // control returns the rtnetlink handle, or ErrClosed.
+// On success the caller holds d.mu shared and must release it.
 func (d *Device) control() (*link.Handle, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	d.mu.RLock()
 	if d.ctl == nil {
+		d.mu.RUnlock()
 		return nil, fmt.Errorf("tap %s: %w", d.name, netdev.ErrClosed)
 	}
 	return d.ctl, nil
@@ -309,6 +313,7 @@ func (d *Device) MAC() [6]byte {
 	if err != nil {
 		return [6]byte{}
 	}
+	defer d.mu.RUnlock()
 	in, _ := c.ByIndex(d.ifindex)
 	return in.MAC
 }
@@ -319,6 +324,7 @@ func (d *Device) SetMAC(mac [6]byte) error {
 	if err != nil {
 		return err
 	}
+	defer d.mu.RUnlock()
 	if err := c.SetMAC(d.ifindex, mac); err != nil {
 		return fmt.Errorf("tap %s: %w", d.name, err)
 	}
@@ -331,6 +337,7 @@ func (d *Device) MTU() int {
 	if err != nil {
 		return 0
 	}
+	defer d.mu.RUnlock()
 	in, _ := c.ByIndex(d.ifindex)
 	return in.MTU
 }
@@ -341,6 +348,7 @@ func (d *Device) SetMTU(mtu int) error {
 	if err != nil {
 		return err
 	}
+	defer d.mu.RUnlock()
 	if err := c.SetMTU(d.ifindex, mtu); err != nil {
 		return fmt.Errorf("tap %s: %w", d.name, err)
 	}
@@ -354,6 +362,7 @@ func (d *Device) Flags() netdev.Flags {
 	if err != nil {
 		return 0
 	}
+	defer d.mu.RUnlock()
 	in, _ := c.ByIndex(d.ifindex)
 	return in.Flags
 }
@@ -365,6 +374,7 @@ func (d *Device) SetFlags(on, off netdev.Flags) error {
 	if err != nil {
 		return err
 	}
+	defer d.mu.RUnlock()
 	if err := c.SetFlags(d.ifindex, on, off); err != nil {
 		return fmt.Errorf("tap %s: %w", d.name, err)
 	}
@@ -386,6 +396,7 @@ func (d *Device) Stats() netdev.Stats {
 	if err != nil {
 		return unknown
 	}
+	defer d.mu.RUnlock()
 	k, err := c.Stats(d.ifindex)
 	if err != nil {
 		return unknown

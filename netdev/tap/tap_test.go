@@ -296,3 +296,18 @@ func TestGSOHdrLen(t *testing.T) {
 		})
 	}
 }
+
+// TestAdoptForeignTap adopts a persistent TAP device made by iproute2
+// (without a virtio-net header) and checks that the header and offloads
+// are switched on for it.
+func TestAdoptForeignTap(t *testing.T) {
+	ns := newNS(t)
+	run(t, ns, "ip", "tuntap", "add", "gt-ext", "mode", "tap")
+	d := openIn(t, ns, "gt-ext", Options{Type: TypeTap})
+	if d.Created() {
+		t.Fatal("Created() true for an existing tap")
+	}
+	if out := run(t, ns, "ip", "-d", "link", "show", "gt-ext"); !strings.Contains(out, "vnet_hdr") {
+		t.Fatalf("virtio-net header not enabled:\n%s", out)
+	}
+}

@@ -412,3 +412,51 @@ func TestTCPThroughTwoTaps(t *testing.T) {
 		t.Logf("%s: %s", d.Name(), fmt.Sprintf("%+v", s))
 	}
 }
+
+// TestDropsCounted checks the device's own counters: frames transmitted
+// while the interface is down are dropped and counted as tx drops, and a
+// frame that arrives when the pool has no buffer is read, dropped and
+// counted as an rx drop (so that the file descriptor does not stay
+// readable).
+func TestDropsCounted(t *testing.T) {
+	d, c, frame, ns := echoSetup(t, 56, 1500)
+	before := d.Stats()
+
+	run(t, ns, "ip", "link", "set", d.Name(), "down")
+	txFrames(t, d, c, frame, frame, frame)
+	if s := d.Stats(); s.TxDropped != before.TxDropped+3 || s.TxPackets != before.TxPackets {
+		t.Fatalf("after 3 frames sent while down: stats %+v, before %+v", s, before)
+	}
+	run(t, ns, "ip", "link", "set", d.Name(), "up")
+	// Going down flushed the static neighbour entry.
+	run(t, ns, "ip", "neigh", "replace", "10.12.0.2", "lladdr", peerMAC.String(), "dev", d.Name(), "nud", "permanent")
+
+	// Send an echo request, then hold every small buffer before the reply
+	// is read.
+	txFrames(t, d, c, frame)
+	var held []*packet.Packet
+	for {
+		p := c.Alloc(64)
+		if p == nil {
+			break
+		}
+		held = append(held, p)
+	}
+	defer func() {
+		for _, p := range held {
+			c.Free(p)
+		}
+	}()
+	waitReadable(d.RxNotifyFD(0), 1000)
+	var b packet.Batch
+	if n, err := d.Rx(0, &b, c); n != 0 || err != nil {
+		t.Fatalf("Rx with an exhausted pool: %d packets, %v", n, err)
+	}
+	fds := []unix.PollFd{{Fd: int32(d.RxNotifyFD(0)), Events: unix.POLLIN}}
+	if n, _ := unix.Poll(fds, 0); n != 0 {
+		t.Fatal("tap still readable after Rx dropped the frame")
+	}
+	if s := d.Stats(); s.RxDropped != before.RxDropped+1 || s.RxPackets != before.RxPackets+1 {
+		t.Fatalf("after one frame dropped for want of a buffer: stats %+v, before %+v", s, before)
+	}
+}
