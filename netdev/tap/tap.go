@@ -143,6 +143,7 @@ func Open(name string, opts Options) (*Device, error) {
 	}
 	fail := func(err error) (*Device, error) {
 		d.abandon()
+		c.Close()
 		return nil, fmt.Errorf("tap %s: %w", name, err)
 	}
 	if opts.MAC != nil {
@@ -234,14 +235,13 @@ func (d *Device) configure() error {
 }
 
 // abandon undoes a failed Open: a device Open created is removed, an
-// adopted one is left as it was.
+// adopted one is left as it was. The caller closes the rtnetlink handle.
 func (d *Device) abandon() {
 	if d.created {
 		unix.IoctlSetInt(d.fd, unix.TUNSETPERSIST, 0)
 	}
 	unix.Close(d.fd)
 	d.closed.Store(true)
-	d.ctl.Close()
 	d.ctl = nil
 }
 

@@ -311,3 +311,37 @@ func TestAdoptForeignTap(t *testing.T) {
 		t.Fatalf("virtio-net header not enabled:\n%s", out)
 	}
 }
+
+// TestFailedOpenRemovesCreatedTap checks that an Open that fails after
+// creating the device (here the kernel refuses the MTU) leaves nothing
+// behind, while a failed adoption leaves the existing device alone.
+func TestFailedOpenRemovesCreatedTap(t *testing.T) {
+	ns := newNS(t)
+	for _, tc := range []struct {
+		name     string
+		existing bool
+	}{
+		{"created", false},
+		{"adopted", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ifn := "gt-bad-" + tc.name[:3]
+			if tc.existing {
+				run(t, ns, "ip", "tuntap", "add", ifn, "mode", "tap")
+			}
+			var err error
+			inNS(t, ns, func() {
+				var d *Device
+				if d, err = Open(ifn, Options{MTU: 60}); err == nil {
+					d.Delete()
+				}
+			})
+			if err == nil {
+				t.Fatal("Open with MTU 60 succeeded")
+			}
+			if got := linkExists(t, ns, ifn); got != tc.existing {
+				t.Fatalf("after the failed Open the tap exists: %v, want %v (%v)", got, tc.existing, err)
+			}
+		})
+	}
+}
