@@ -288,13 +288,30 @@ func TestTxTransientErrors(t *testing.T) {
 	}
 	c.FreeBatch(&rb)
 	run(t, ns, "ip", "link", "set", a, "up")
-	end := time.Now().Add(5 * time.Second)
-	for d.Flags()&netdev.FlagRunning == 0 && time.Now().Before(end) {
-		time.Sleep(10 * time.Millisecond) // polling the carrier, bounded
+	// Both ends must be operationally up again: until then the kernel
+	// gives the peer a qdisc that drops everything.
+	var h *link.Handle
+	inNetns(t, ns, func() error {
+		var err error
+		h, err = link.NewHandle()
+		return err
+	})
+	defer h.Close()
+	running := func(name string) bool {
+		in, err := h.ByName(name)
+		return err == nil && in.Flags&netdev.FlagRunning != 0
 	}
-	peer.send(t, testFrame(macA, macB, 9, 60))
-	rxWait(t, d, &rb, c, 1, 3*time.Second)
-	if rb.N != 1 {
+	end := time.Now().Add(5 * time.Second)
+	for !(running(a) && running(b)) && time.Now().Before(end) {
+		time.Sleep(10 * time.Millisecond) // polling the operational state, bounded
+	}
+	// The qdisc is activated just after the state changes: resend until
+	// a frame gets through, bounded.
+	for end := time.Now().Add(3 * time.Second); rb.N == 0 && time.Now().Before(end); {
+		peer.send(t, testFrame(macA, macB, 9, 60))
+		rxWait(t, d, &rb, c, 1, 200*time.Millisecond)
+	}
+	if rb.N == 0 {
 		t.Fatalf("after up again: received %d frames", rb.N)
 	}
 	c.FreeBatch(&rb)

@@ -181,3 +181,7 @@ func testFrame(dst, src [6]byte, seq byte, size int) []byte {
 }
 
 func isTest(f []byte) bool { return len(f) >= 14 && f[12] == 0x88 && f[13] == 0xb5 }
+
+func testnetNetns(tb testing.TB) string { return testnet.NewNetns(tb, "gva") }
+
+func testnetVeth(tb testing.TB, ns string) (string, string) { return testnet.Veth(tb, ns, ns) }
