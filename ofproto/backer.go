@@ -1,7 +1,9 @@
 package ofproto
 
 import (
+	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -35,15 +37,27 @@ type Backer struct {
 
 	cacheMu sync.Mutex
 	cache   *packet.Cache
+
+	// recirc is the datapath's frozen-state table.
+	recirc *RecircTable
 }
 
 // NewBacker returns a backer without a datapath; call Attach with the
 // datapath built with the backer as its handler.
 func NewBacker(typ string, clock Clock) *Backer {
 	k := &Backer{Type: typ, clock: clock, bridges: make(map[string]*Bridge)}
-	k.cfg.Store(&xlate.Config{Bridges: map[string]*xlate.Bridge{}, ByDPPort: map[uint32]*xlate.Port{}})
+	k.recirc = NewRecircTable(func() time.Time {
+		if k.clock == nil {
+			return time.Now()
+		}
+		return k.clock.Now()
+	})
+	k.cfg.Store(&xlate.Config{Bridges: map[string]*xlate.Bridge{}, ByDPPort: map[uint32]*xlate.Port{}, Frozen: k.recirc})
 	return k
 }
+
+// Recirc returns the backer's frozen-state table.
+func (k *Backer) Recirc() *RecircTable { return k.recirc }
 
 // Attach sets the datapath of the backer and the pool that control-plane
 // packets (packet-out, trace -generate) are allocated from.
@@ -94,7 +108,7 @@ func (k *Backer) Config() *xlate.Config { return k.cfg.Load() }
 func (k *Backer) republish() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	cfg := &xlate.Config{Bridges: map[string]*xlate.Bridge{}, ByDPPort: map[uint32]*xlate.Port{}}
+	cfg := &xlate.Config{Bridges: map[string]*xlate.Bridge{}, ByDPPort: map[uint32]*xlate.Port{}, Frozen: k.recirc}
 	xports := map[string]*xlate.Port{}
 	type peerReq struct {
 		p    *xlate.Port
@@ -114,6 +128,7 @@ func (k *Backer) republish() {
 				Tag: p.Tag, Trunks: p.Trunks, Mode: p.Mode,
 				NoFlood: p.Config&PortNoFlood != 0, NoForward: p.Config&PortNoFwd != 0,
 				NoRecv: p.Config&PortNoRecv != 0,
+				Patch:  b.patchStats[p.OFPort],
 			}
 			xb.Ports[p.OFPort] = xp
 			xb.PortOrder = append(xb.PortOrder, xp)
@@ -139,6 +154,51 @@ func (k *Backer) republish() {
 type ref struct {
 	cache xlate.Cache
 	gen   uint64 // sum of bridge versions and MAC generations when translated
+	// recircs holds the recirculation ids the megaflow's actions use; nil
+	// when there are none.
+	recircs *recircHold
+}
+
+// recircHold is the set of recirculation id references of one megaflow.
+// It is released exactly once: by the revalidator when it replaces or
+// deletes the flow, by ReleaseRef, or, for a ref the datapath dropped
+// without saying so, by a cleanup when the ref becomes unreachable.
+type recircHold struct {
+	table *RecircTable
+	ids   []uint32
+	done  atomic.Bool
+}
+
+func (h *recircHold) release() {
+	if h == nil || !h.done.CompareAndSwap(false, true) {
+		return
+	}
+	for _, id := range h.ids {
+		h.table.Unref(id)
+	}
+}
+
+// newRef wraps a translation result for the datapath, taking over the
+// result's recirculation id references.
+func (k *Backer) newRef(res *xlate.Result, gen uint64) *ref {
+	r := &ref{cache: res.Cache, gen: gen}
+	if len(res.Recircs) > 0 {
+		h := &recircHold{table: k.recirc, ids: res.Recircs}
+		r.recircs = h
+		runtime.AddCleanup(r, func(h *recircHold) { h.release() }, h)
+	}
+	return r
+}
+
+// ReleaseRef drops what a megaflow's ref holds (its recirculation ids). The
+// datapath calls it, from a control-plane goroutine, once the megaflow is
+// deleted or was never installed; calling it again, or for a ref the
+// revalidator already replaced, does nothing. Without such calls the ids
+// are still released, later, when the ref is garbage collected.
+func (k *Backer) ReleaseRef(r any) {
+	if rr, ok := r.(*ref); ok && rr != nil {
+		rr.recircs.release()
+	}
 }
 
 // generation sums every bridge's rule version and MAC generation: any change
@@ -157,16 +217,26 @@ func (k *Backer) generation() uint64 {
 	return g + k.cfgGen.Load()
 }
 
-// Upcall translates a datapath miss (dpif.UpcallHandler).
+// Upcall translates a datapath miss, or handles a userspace action's upcall
+// (dpif.UpcallHandler).
 func (k *Backer) Upcall(u *dpif.Upcall) error {
+	if u.Userspace != nil {
+		return k.userspaceUpcall(u)
+	}
 	gen := k.generation()
-	res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: u.Key, Learn: true})
-	if err != nil && res == nil {
+	res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: u.Key, Learn: true, KeepRecircs: true})
+	if err != nil && (res == nil || errors.Is(err, xlate.ErrNoRecircContext) || errors.Is(err, xlate.ErrBridgeNotFound)) {
+		// As OVS: no flow for a packet whose recirculation context is
+		// gone; the packet is dropped.
+		if res != nil {
+			k.newRef(res, gen).recircs.release()
+		}
 		return fmt.Errorf("ofproto: upcall: %w", err)
 	}
 	u.Mask = res.Mask
 	u.Actions = res.Actions
-	u.Ref = &ref{cache: res.Cache, gen: gen}
+	r := k.newRef(res, gen)
+	u.Ref = r
 	if res.SlowPath != 0 {
 		u.NoInstall = true
 	}
@@ -174,6 +244,32 @@ func (k *Backer) Upcall(u *dpif.Upcall) error {
 	res.Cache.PushStats(1, uint64(u.Packet.Len()), k.clock.Now())
 	if res.Cache.MACChanged {
 		k.needRevalidate()
+	}
+	if u.NoInstall {
+		// The actions run once on the upcall's packets; the ids stay
+		// findable for the table's grace period, long enough for that.
+		r.recircs.release()
+	}
+	return nil
+}
+
+// userspaceUpcall handles a packet sent to userspace by a datapath action.
+// Controller actions would become packet-ins; without a controller
+// connection the packet is consumed. A slow-path packet is translated and
+// its actions executed once.
+func (k *Backer) userspaceUpcall(u *dpif.Upcall) error {
+	switch u.Userspace.Kind {
+	case odp.UserspaceController:
+		// The frozen state of Controller.RecircID holds the packet-in's
+		// table and metadata; packet-in delivery is not implemented yet.
+		return nil
+	case odp.UserspaceSlowPath:
+		res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: u.Key, Learn: true})
+		if err != nil {
+			return fmt.Errorf("ofproto: slow-path upcall: %w", err)
+		}
+		u.Actions = res.Actions
+		return nil
 	}
 	return nil
 }
@@ -185,8 +281,11 @@ func (k *Backer) Revalidate(f *dpif.FlowInfo, r any) (bool, []odp.Action, any) {
 	if old != nil && old.gen == gen {
 		return true, f.Actions, r
 	}
-	res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: f.Key, Learn: false})
+	res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: f.Key, Learn: false, KeepRecircs: true})
+	nr := k.newRef(res, gen)
 	if err != nil || res.SlowPath != 0 {
+		nr.recircs.release()
+		k.ReleaseRef(r)
 		return false, nil, nil
 	}
 	// If the new translation needs a wider mask than the installed flow
@@ -195,9 +294,14 @@ func (k *Backer) Revalidate(f *dpif.FlowInfo, r any) (bool, []odp.Action, any) {
 	nm := res.Mask
 	nm.Or(&f.Mask)
 	if nm != f.Mask {
+		nr.recircs.release()
+		k.ReleaseRef(r)
 		return false, nil, nil
 	}
-	return true, res.Actions, &ref{cache: res.Cache, gen: gen}
+	// The new translation holds its own references (the same ids when the
+	// frozen states are unchanged); the old ones go.
+	k.ReleaseRef(r)
+	return true, res.Actions, nr
 }
 
 // PushStats credits a megaflow's traffic to what its translation used

@@ -63,6 +63,9 @@ type Bridge struct {
 	failMode    string // "standalone" or "secure"
 	dpid        atomic.Uint64
 	missSendLen uint16
+	// patchStats counts the traffic of patch ports by OpenFlow port
+	// number; guarded by mu, the counters themselves are atomic.
+	patchStats map[openflow.Port]*xlate.PatchStats
 }
 
 // NewBridge creates a bridge on backer k and registers it.
@@ -73,7 +76,7 @@ func (k *Backer) NewBridge(name string) (*Bridge, error) {
 		return nil, fmt.Errorf("ofproto: bridge %s already exists", name)
 	}
 	b := &Bridge{Name: name, backer: k, ports: make(map[openflow.Port]*Port), mac: maclearn.New(),
-		failMode: "standalone", missSendLen: 128}
+		failMode: "standalone", missSendLen: 128, patchStats: map[openflow.Port]*xlate.PatchStats{}}
 	for i := range b.tables {
 		b.tables[i] = newTable()
 	}
@@ -185,6 +188,11 @@ func (b *Bridge) SetPort(p *Port) {
 	b.mu.Lock()
 	old := b.ports[p.OFPort]
 	b.ports[p.OFPort] = p
+	if p.PatchPeer == "" {
+		delete(b.patchStats, p.OFPort)
+	} else if b.patchStats[p.OFPort] == nil {
+		b.patchStats[p.OFPort] = &xlate.PatchStats{}
+	}
 	b.mu.Unlock()
 	if old != nil && (old.Tag != p.Tag || old.Mode != p.Mode || old.DPPort != p.DPPort) {
 		b.mac.FlushPort(uint32(p.OFPort))
@@ -197,6 +205,7 @@ func (b *Bridge) SetPort(p *Port) {
 func (b *Bridge) DelPort(no openflow.Port) {
 	b.mu.Lock()
 	delete(b.ports, no)
+	delete(b.patchStats, no)
 	b.mu.Unlock()
 	b.mac.FlushPort(uint32(no))
 	b.backer.republish()
@@ -220,6 +229,14 @@ func (b *Bridge) PortByName(name string) *Port {
 		}
 	}
 	return nil
+}
+
+// PatchStats returns the traffic counters of patch port no, or nil when no
+// is not a patch port.
+func (b *Bridge) PatchStats(no openflow.Port) *xlate.PatchStats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.patchStats[no]
 }
 
 // Ports returns the ports sorted by OpenFlow port number.

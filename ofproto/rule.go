@@ -60,6 +60,10 @@ func newRule(fm *FlowMod, now time.Time) *Rule {
 	return r
 }
 
+// IsTableMiss reports whether r is a table-miss rule: priority 0 and a
+// match on nothing (xlate.TableMissRule).
+func (r *Rule) IsTableMiss() bool { return r.Priority == 0 && r.Match.Mask == (flow.Key{}) }
+
 // Actions returns the current actions (immutable slice).
 func (r *Rule) Actions() []openflow.Action { return *r.actions.Load() }
 

@@ -2,6 +2,7 @@ package ofproto
 
 import (
 	"fmt"
+	"govs.dev/govs/flow"
 	"time"
 
 	"govs.dev/govs/netdev"
@@ -84,7 +85,7 @@ func (c *conn) stats(m *openflow.StatsRequest) error {
 				Flags: wireFlags(r.Flags, c.version), Importance: r.Importance, Cookie: r.Cookie(),
 				PacketCount: f.Packets, ByteCount: f.Bytes,
 				Match:   MatchToOpenFlow(&r.Match, oxm),
-				Actions: r.Actions(),
+				Actions: actionsFor(c.version, r.Actions()),
 				IdleAge: uint16(min(f.IdleAge/time.Second+1, 0xffff)),
 				HardAge: uint16(min(f.HardAge/time.Second+1, 0xffff)),
 			}
@@ -112,6 +113,13 @@ func (c *conn) stats(m *openflow.StatsRequest) error {
 			// Counters no device keeps read as all-ones ("?" in ovs-ofctl).
 			ps := openflow.PortStats{PortNo: p.OFPort, RxFrameErr: netdev.Unknown, RxOverErr: netdev.Unknown,
 				RxCRCErr: netdev.Unknown, Collisions: netdev.Unknown}
+			if ctr := b.PatchStats(p.OFPort); p.Dev == nil && ctr != nil {
+				// A patch port counts only what crossed it, as OVS's
+				// patch vport does.
+				ps.RxPackets, ps.RxBytes = ctr.RxPackets.Load(), ctr.RxBytes.Load()
+				ps.TxPackets, ps.TxBytes = ctr.TxPackets.Load(), ctr.TxBytes.Load()
+				ps.RxDropped, ps.TxDropped, ps.RxErrors, ps.TxErrors = netdev.Unknown, netdev.Unknown, netdev.Unknown, netdev.Unknown
+			}
 			if p.Dev != nil {
 				st := p.Dev.Stats()
 				ps.RxPackets, ps.TxPackets, ps.RxBytes, ps.TxBytes = st.RxPackets, st.TxPackets, st.RxBytes, st.TxBytes
@@ -187,4 +195,83 @@ func (c *conn) statsFilter(m *openflow.StatsRequest) (*FlowMod, error) {
 		return nil, err
 	}
 	return &FlowMod{Match: match, Table: fr.TableID, Cookie: cookie, CookieMask: mask, OutPort: fr.OutPort}, nil
+}
+
+// actionsFor returns a rule's actions as OVS encodes them for a connection
+// of version: OpenFlow 1.0 has no instructions, so goto_table goes out as
+// resubmit(,TABLE), clear_actions, write_actions, meter and push_vlan are
+// left out, and set_field becomes a legacy action or reg_load.
+func actionsFor(version uint8, acts []openflow.Action) []openflow.Action {
+	if version != openflow.Version10 {
+		return acts
+	}
+	out := make([]openflow.Action, 0, len(acts))
+	for _, a := range acts {
+		switch a := a.(type) {
+		case openflow.GotoTable:
+			out = append(out, openflow.Resubmit{InPort: openflow.PortInPort, Table: a.Table})
+		case openflow.ClearActions, openflow.WriteActions, openflow.Meter:
+		case openflow.PushVLAN:
+			// OpenFlow 1.0 pushes a tag as a side effect of the
+			// mod_vlan_vid/mod_vlan_pcp that follows.
+		case openflow.Clone:
+			out = append(out, openflow.Clone{Actions: actionsFor(version, a.Actions)})
+		case openflow.SetField:
+			out = append(out, setFieldOF10(a))
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// setFieldOF10 is OVS's encoding of a set_field for OpenFlow 1.0, which has
+// no set_field: the legacy action of the field if it has one, otherwise a
+// reg_load. (A set_field that came in as reg_load stays one.)
+func setFieldOF10(a openflow.SetField) openflow.Action {
+	if a.Raw != openflow.SetFieldRawSetField {
+		return a
+	}
+	fd := flow.LookupHeader(a.Header)
+	if fd == nil {
+		return a
+	}
+	v := a.Value
+	be := func() uint64 {
+		var x uint64
+		for _, b := range v {
+			x = x<<8 | uint64(b)
+		}
+		return x
+	}
+	switch fd.Name {
+	case "eth_src":
+		if len(v) == 6 {
+			return openflow.SetEthSrc{MAC: [6]byte(v)}
+		}
+	case "eth_dst":
+		if len(v) == 6 {
+			return openflow.SetEthDst{MAC: [6]byte(v)}
+		}
+	case "ipv4_src":
+		return openflow.SetIPv4Src{Addr: uint32(be())}
+	case "ipv4_dst":
+		return openflow.SetIPv4Dst{Addr: uint32(be())}
+	case "vlan_vid":
+		return openflow.SetVLANVID{VID: uint16(be()) & 0x0fff}
+	case "vlan_pcp":
+		return openflow.SetVLANPCP{PCP: uint8(be())}
+	case "ip_dscp":
+		return openflow.SetIPDSCP{TOS: uint8(be()) << 2}
+	case "nw_tos":
+		return openflow.SetIPDSCP{TOS: uint8(be())}
+	case "tcp_src", "udp_src":
+		return openflow.SetL4SrcPort{Port: uint16(be())}
+	case "tcp_dst", "udp_dst":
+		return openflow.SetL4DstPort{Port: uint16(be())}
+	}
+	if fd.NXMHeader != 0 {
+		a.Raw = openflow.SetFieldRawRegLoad
+	}
+	return a
 }

@@ -14,6 +14,14 @@ type Cache struct {
 	// MACChanged is true when the translation changed the MAC table, which
 	// obliges the datapath to revalidate other flows.
 	MACChanged bool
+	// Patches are the patch port crossings of the translation: each
+	// counts the megaflow's traffic as sent on Out and received on In.
+	Patches []PatchRef
+}
+
+// PatchRef is one crossing of a patch port pair.
+type PatchRef struct {
+	Out, In *PatchStats
 }
 
 // MACRef is one MAC learning side effect.
@@ -41,6 +49,16 @@ func (c *Cache) PushStats(packets, bytes uint64, used time.Time) {
 	}
 	if packets == 0 {
 		return
+	}
+	for _, p := range c.Patches {
+		if p.Out != nil {
+			p.Out.TxPackets.Add(packets)
+			p.Out.TxBytes.Add(bytes)
+		}
+		if p.In != nil {
+			p.In.RxPackets.Add(packets)
+			p.In.RxBytes.Add(bytes)
+		}
 	}
 	for _, m := range c.MACs {
 		if m.Bridge.MAC != nil {

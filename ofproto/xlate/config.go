@@ -1,6 +1,7 @@
 package xlate
 
 import (
+	"sync/atomic"
 	"time"
 
 	"govs.dev/govs/flow"
@@ -14,6 +15,10 @@ import (
 type Config struct {
 	Bridges  map[string]*Bridge
 	ByDPPort map[uint32]*Port
+	// Frozen is the datapath's frozen-state table (recirculation ids);
+	// nil disables recirculation (controller actions then carry
+	// recirc_id 0).
+	Frozen FrozenTable
 }
 
 // Rule is an OpenFlow rule as xlate sees it. Implementations must be safe for
@@ -75,6 +80,16 @@ type Port struct {
 	Mode   VLANMode
 	// OpenFlow port config bits.
 	NoFlood, NoForward, NoRecv bool
+	// Patch counts the traffic of a patch port (nil for other ports),
+	// which has no device to count it.
+	Patch *PatchStats
+}
+
+// PatchStats are the packet and byte counters of one patch port. They are
+// updated atomically when megaflow statistics are pushed and read by port
+// statistics requests.
+type PatchStats struct {
+	RxPackets, RxBytes, TxPackets, TxBytes atomic.Uint64
 }
 
 // allowsVLAN reports whether the port's bundle carries vlan.

@@ -23,7 +23,7 @@ func (c *ctx) output(port openflow.Port, maxLen uint16) {
 	case openflow.PortAll:
 		c.flood(true)
 	case openflow.PortController:
-		c.controller(1, maxLen) // OFPR_ACTION
+		c.controller(reasonAction, maxLen, 0, nil)
 	case openflow.PortNone:
 	default:
 		p := c.br.Ports[port]
@@ -71,6 +71,9 @@ func (c *ctx) outputTo(p *Port, toInPort bool) {
 // patchOutput continues the pipeline in the peer bridge of a patch port.
 func (c *ctx) patchOutput(p *Port) {
 	peer := p.Peer
+	if p.Patch != nil || peer.Patch != nil {
+		c.res.Cache.Patches = append(c.res.Cache.Patches, PatchRef{Out: p.Patch, In: peer.Patch})
+	}
 	old, oldBr, oldStack, oldActset, oldTable := c.flow, c.br, c.stack, c.actset, c.table
 	c.flow.InPort = uint32(peer.OFPort)
 	c.flow.Metadata = 0
@@ -86,7 +89,12 @@ func (c *ctx) patchOutput(p *Port) {
 		c.tr.bridgeHeaderNested(c.br.Name)
 	}
 	c.processTable(0)
-	c.executeActset()
+	if !c.freezing {
+		c.executeActset()
+	}
+	if c.freezing {
+		c.finishFreezing()
+	}
 	// The packet leaving the peer bridge carries the peer's rewrites; the
 	// original bridge continues with its own view of the flow, and any
 	// rewrite the peer committed is already in c.base.

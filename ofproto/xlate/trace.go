@@ -23,6 +23,8 @@ type Trace struct {
 	body     strings.Builder
 	// nest is the indentation of table lookups done by a non-final resubmit.
 	nest int
+	// failure is the OVS name of the translation error, if any.
+	failure string
 }
 
 func (t *Trace) line(indent int, s string) {
@@ -53,6 +55,10 @@ func (t *Trace) rule(table uint8, r Rule) {
 }
 
 func (t *Trace) action(a openflow.Action) {
+	if u, ok := a.(UnrollXlate); ok {
+		t.line(t.nest+4, u.String())
+		return
+	}
 	t.line(t.nest+4, ofctl.FormatActions([]openflow.Action{a}))
 }
 
@@ -81,6 +87,9 @@ func (t *Trace) finish(res *Result) {
 	odp.FormatActions(&ab, res.Actions, t.PortName)
 	t.b.WriteString(ab.String())
 	t.b.WriteString("\n")
+	if t.failure != "" {
+		fmt.Fprintf(&t.b, "Translation failed (%s), packet is dropped.\n", t.failure)
+	}
 }
 
 // String returns the report.

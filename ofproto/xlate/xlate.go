@@ -1,7 +1,9 @@
 package xlate
 
 import (
+	"errors"
 	"fmt"
+	"math/bits"
 	"reflect"
 	"time"
 
@@ -35,6 +37,13 @@ type Input struct {
 	Actions  []openflow.Action
 	Bridge   string
 	OFInPort openflow.Port
+	// KeepRecircs keeps the references to the recirculation ids the
+	// translation froze (Result.Recircs) for the caller, which must then
+	// drop each with Config.Frozen.Unref when the result is no longer used
+	// (the datapath flow is deleted). Without it Translate drops them
+	// before returning; the ids then stay valid for the table's grace
+	// period, long enough to execute the actions once (trace, packet-out).
+	KeepRecircs bool
 }
 
 // Result is the outcome of a translation.
@@ -53,6 +62,9 @@ type Result struct {
 	Final flow.Key
 	// Bridge is the bridge of the input port.
 	Bridge *Bridge
+	// Recircs are the recirculation ids the translation froze, one
+	// reference each, when Input.KeepRecircs is set.
+	Recircs []uint32
 }
 
 // Slow path reasons (OVS's slow_path_reason bits).
@@ -86,8 +98,26 @@ type ctx struct {
 	tr     *Trace
 	// rule is the rule whose actions are running (nil for packet-out).
 	rule Rule
-	now  time.Time
-	err  error
+	// cookie is the cookie of the rule whose actions are running
+	// (all-ones when there is none), as packet-ins report it.
+	cookie uint64
+	now    time.Time
+	err    error
+	// stopList ends the current action list only (dec_ttl exception).
+	stopList bool
+
+	// Freezing (OVS's ctx->freezing): when an action needs the packet to
+	// come back from the datapath (recirculation, controller pause), the
+	// translation stops and collects what remains to run in frozen, with
+	// UnrollXlate markers; unroll indexes the latest marker (-1: none).
+	freezing bool
+	frozen   []openflow.Action
+	unroll   int
+	pause    *openflow.Controller
+	// Pipeline context carried across freezes.
+	mirrors     uint32
+	conntracked bool
+	wasMPLS     bool
 }
 
 // Translate runs the OpenFlow pipeline for in.Key and returns the datapath
@@ -109,7 +139,7 @@ func Translate(cfg *Config, in *Input) (*Result, error) {
 		}
 		br, ofIn = p.Bridge, p.OFPort
 	}
-	c := &ctx{cfg: cfg, in: in, br: br, res: res, tr: in.Trace}
+	c := &ctx{cfg: cfg, in: in, br: br, res: res, tr: in.Trace, cookie: ^uint64(0), unroll: -1}
 	res.Bridge = br
 	c.flow = in.Key
 	c.flow.InPort = uint32(ofIn)
@@ -124,28 +154,63 @@ func Translate(cfg *Config, in *Input) (*Result, error) {
 		c.tr.flow = c.flow
 		c.tr.bridgeHeader(c.br.Name)
 	}
+	var thawed *FrozenState
+	if in.Actions == nil && in.Key.RecircID != 0 {
+		thawed, c.err = c.thaw(in.Key.RecircID)
+	}
 	switch inPort := br.Ports[ofIn]; {
+	case c.err != nil:
 	case in.Actions != nil:
 		c.doActions(in.Actions, false)
 	case inPort != nil && inPort.NoRecv:
 		c.note("OFPPC_NO_RECV is set on input port, dropping")
 	case c.fragDropped():
 		c.note("dropping IP fragment per frag mode drop")
+	case thawed != nil && len(thawed.Actions) > 0:
+		c.doActions(thawed.Actions, false)
 	default:
-		c.processTable(0)
+		c.processTable(c.table)
 	}
-	c.executeActset()
+	if c.err == nil {
+		if !c.freezing {
+			c.executeActset()
+		}
+		if c.freezing {
+			c.finishFreezing()
+		}
+	}
 	res.Actions = c.acts
 	res.Final = c.flow
-	c.finishWildcards()
+	if isFailure(c.err) {
+		// A failed translation is a drop flow, as in OVS; the mask stays
+		// the fields every megaflow matches.
+		res.Actions = nil
+	} else {
+		c.finishWildcards()
+	}
 	// The mask is in datapath terms: in_port is the datapath port.
 	res.Mask = c.wc
 	res.Mask.InPort = 0xffffffff
 	if c.tr != nil {
 		c.tr.final = c.flow
+		if isFailure(c.err) {
+			c.tr.failure = c.err.Error()
+		}
 		c.tr.finish(res)
 	}
+	if !in.KeepRecircs && cfg.Frozen != nil {
+		for _, id := range res.Recircs {
+			cfg.Frozen.Unref(id)
+		}
+		res.Recircs = nil
+	}
 	return res, c.err
+}
+
+// isFailure reports whether err is a translation failure OVS names in
+// "Translation failed (...)".
+func isFailure(err error) bool {
+	return errors.Is(err, ErrNoRecircContext) || errors.Is(err, ErrBridgeNotFound)
 }
 
 // initWildcards marks the fields every megaflow matches exactly, as OVS does.
@@ -221,10 +286,14 @@ func (c *ctx) processTable(table uint8) {
 		return
 	}
 	c.res.Cache.Rules = append(c.res.Cache.Rules, rule)
-	oldRule := c.rule
+	oldRule, oldCookie := c.rule, c.cookie
 	c.rule = rule
+	c.cookie = 0
+	if r, ok := rule.(interface{ Cookie() uint64 }); ok {
+		c.cookie = r.Cookie()
+	}
 	c.doActions(rule.Actions(), false)
-	c.rule = oldRule
+	c.rule, c.cookie = oldRule, oldCookie
 }
 
 // noteError reports an error in the trace as OVS does (">>>> ... <<<<").
@@ -241,8 +310,19 @@ func (c *ctx) note(s string) {
 // doActions interprets an OpenFlow action list. inActset is true for the
 // action set executed at the end of the pipeline.
 func (c *ctx) doActions(acts []openflow.Action, inActset bool) {
+	if len(acts) == 0 {
+		c.traceLine(4, "drop")
+		return
+	}
 	for i, a := range acts {
-		if c.exit || c.err != nil {
+		if c.err != nil {
+			return
+		}
+		if c.exit {
+			// Keep what remains of this list for after the thaw.
+			if c.freezing {
+				c.freezeUnroll(acts[i:])
+			}
 			return
 		}
 		if c.tr != nil {
@@ -250,6 +330,16 @@ func (c *ctx) doActions(acts []openflow.Action, inActset bool) {
 		}
 		c.last = i == len(acts)-1
 		c.doAction(a)
+		if c.stopList {
+			c.stopList = false
+			return
+		}
+		if c.err == nil && c.exit && c.freezing && len(c.frozen) == 0 {
+			// The action that froze: the rest of its list runs after
+			// the thaw.
+			c.freezeUnroll(acts[i+1:])
+			return
+		}
 	}
 }
 
@@ -264,7 +354,18 @@ func (c *ctx) doAction(a openflow.Action) {
 		v := c.readRef(a.Src)
 		c.output(openflow.Port(v), a.MaxLen)
 	case openflow.Controller:
-		c.controller(a.Reason, a.MaxLen)
+		if a.Pause {
+			c.pause = &a
+			c.triggerFreeze()
+			return
+		}
+		c.controller(a.Reason, a.MaxLen, a.ControllerID, a.UserData)
+	case UnrollXlate:
+		c.table, c.cookie = a.Table, a.Cookie
+		if c.tr != nil {
+			// OVS prints the big-endian cookie as a host integer here.
+			c.tr.line(c.tr.nest+4, fmt.Sprintf("restored state: table=%d, cookie=%#x", a.Table, bits.ReverseBytes64(a.Cookie)))
+		}
 	case openflow.SetVLANVID:
 		c.wc.VLANs[0].TCI |= 0x0fff | flow.VLANCFI
 		if f.VLANs[0].TCI&flow.VLANCFI == 0 {
@@ -430,15 +531,25 @@ func (c *ctx) decTTL(a openflow.DecTTL) {
 		f.NwTTL--
 		return
 	}
-	// TTL would reach 0: send to controller(s) with reason invalid_ttl and
-	// stop processing, as OVS does.
+	// TTL would reach 0: send to each controller id with reason
+	// invalid_ttl and stop processing the current action list, as OVS
+	// does (the enclosing lists continue).
+	ids := a.ControllerIDs
+	if len(ids) == 0 {
+		ids = []uint16{0}
+	}
+	for _, id := range ids {
+		c.controller(reasonInvalidTTL, 0xffff, id, nil)
+		if c.err != nil {
+			return
+		}
+	}
 	if f.IsIPv4() {
 		c.note(">> IPv4 decrement TTL exception")
 	} else {
 		c.note(">> IPv6 decrement TTL exception")
 	}
-	c.controller(2, 0xffff) // OFPR_INVALID_TTL
-	c.exit = true
+	c.stopList = true
 }
 
 func (c *ctx) writeActions(acts []openflow.Action) {
@@ -477,37 +588,23 @@ func (c *ctx) executeActset() {
 	}
 	c.actset = nil
 	c.exit = false
-	c.doActions(rest, true)
 	if len(outs) > 0 {
-		c.doActions(outs[:1], true)
+		rest = append(rest, outs[0])
 	}
+	c.doActions(rest, true)
 }
 
 func (c *ctx) clone(acts []openflow.Action) {
 	savedFlow, savedStack, savedExit, savedActset := c.flow, len(c.stack), c.exit, c.actset
 	c.actset = nil
 	c.doActions(acts, false)
+	if c.freezing {
+		c.finishFreezing()
+	}
 	// Changes made inside the clone must not leak out: the datapath packet
 	// state (base) has to be restored too, by committing the difference back.
 	c.flow = savedFlow
 	c.stack = c.stack[:savedStack]
 	c.exit = savedExit
 	c.actset = savedActset
-}
-
-// controller sends the packet to the controllers. No controller connection
-// is implemented yet, so the datapath action says dont_send, as OVS's does
-// without controllers.
-func (c *ctx) controller(reason uint8, maxLen uint16) {
-	c.res.SlowPath |= SlowController
-	c.commit()
-	var cookie uint64
-	if r, ok := c.rule.(interface{ Cookie() uint64 }); ok {
-		cookie = r.Cookie()
-	}
-	c.acts = append(c.acts, odp.Action{Type: odp.ActUserspace, Userspace: &odp.Userspace{
-		Kind:       odp.UserspaceController,
-		Reason:     uint32(reason),
-		Controller: odp.ControllerCookie{DontSend: true, RuleCookie: cookie, MaxLen: maxLen},
-	}})
 }

@@ -96,9 +96,7 @@ func dumpPorts(args ...string) tn.Step {
 func scenarios() []scenario {
 	s := []scenario{
 		{script: normalLearning(), GovsReady: true},
-		// pipeline: govs does not yet allocate a recirculation id for the
-		// continuation of controller actions (dec_ttl at TTL 1).
-		{script: pipeline()},
+		{script: pipeline(), GovsReady: true},
 		{script: revalidation(), GovsReady: true},
 		{script: counters(), GovsReady: true},
 	}
