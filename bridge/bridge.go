@@ -13,6 +13,8 @@ import (
 	"github.com/ovn-kubernetes/libovsdb/model"
 
 	"govs.dev/govs/dpif"
+	"govs.dev/govs/netdev/link"
+	"govs.dev/govs/netdev/tap"
 	"govs.dev/govs/ofproto"
 	"govs.dev/govs/ovsdb/vswitchdb"
 	"govs.dev/govs/packet"
@@ -71,8 +73,9 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("bridge: packet pool: %w", err)
 	}
 	s := &switchd{o: o, db: db, pool: pool, backers: map[string]*ofproto.Backer{},
-		bridges: map[string]*brState{}, kick: make(chan struct{}, 1), dummyMACs: 0}
+		bridges: map[string]*brState{}, kick: make(chan struct{}, 1), openErrs: map[string]string{}}
 	s.registerCommands()
+	go s.watchLinks(ctx)
 	running.Store(s)
 	defer running.Store(nil)
 	db.Cache().AddEventHandler(&cache.EventHandlerFuncs{
@@ -149,6 +152,52 @@ type switchd struct {
 	backers   map[string]*ofproto.Backer
 	bridges   map[string]*brState
 	dummyMACs int
+	localTaps []*tap.Device // datapaths' own ports
+	statsDue  bool          // the next reconcile writes Interface.statistics
+	lastStats time.Time
+	openErrs  map[string]string // last open error logged per interface
+
+	linkEvents    map[string]bool // this reconcile's share of linkDirty
+	linkEventsAll bool
+
+	linkMu    sync.Mutex
+	linkDirty map[string]bool // kernel interfaces with link events since the last reconcile
+	linkAll   bool            // recheck every kernel interface
+}
+
+// statsInterval is how often Interface.statistics is written, as OVS's
+// default other_config:stats-update-interval.
+const statsInterval = 5 * time.Second
+
+// watchLinks feeds kernel link events to the reconciler until ctx ends.
+func (s *switchd) watchLinks(ctx context.Context) {
+	m, err := link.NewMonitor()
+	if err != nil {
+		log.Warn("link events unavailable, interfaces are rechecked every %v: %v", statsInterval, err)
+		return
+	}
+	go func() {
+		<-ctx.Done()
+		m.Close()
+	}()
+	for ev := range m.Events() {
+		s.linkMu.Lock()
+		if s.linkDirty == nil {
+			s.linkDirty = map[string]bool{}
+		}
+		s.linkDirty[ev.Info.Name] = true
+		s.linkMu.Unlock()
+		s.poke()
+	}
+}
+
+// takeLinkEvents returns and clears the names with pending link events.
+func (s *switchd) takeLinkEvents() (map[string]bool, bool) {
+	s.linkMu.Lock()
+	defer s.linkMu.Unlock()
+	d, all := s.linkDirty, s.linkAll
+	s.linkDirty, s.linkAll = nil, false
+	return d, all
 }
 
 func (s *switchd) poke() {
@@ -165,11 +214,26 @@ func (s *switchd) backer(typ string) (*ofproto.Backer, error) {
 		return k, nil
 	}
 	k := ofproto.NewBacker(typ, s.o.Clock)
-	dp, err := dpif.New(dpif.Config{
-		Name: "ovs-" + typ, Type: typ, Pool: s.pool, Handler: k, Clock: s.o.Clock,
-	})
+	cfg := dpif.Config{Name: "ovs-" + typ, Type: typ, Pool: s.pool, Handler: k, Clock: s.o.Clock}
+	var localTap *tap.Device
+	if typ == "netdev" {
+		// The userspace datapath's own port is a tap named after it, as
+		// in OVS ("port 0: ovs-netdev (tap)").
+		d, err := tap.Open(cfg.Name, tap.Options{Type: kindInternal})
+		if err != nil {
+			return nil, fmt.Errorf("datapath %s: local port: %w", typ, openError(cfg.Name, err))
+		}
+		cfg.LocalDevice, localTap = d, d
+	}
+	dp, err := dpif.New(cfg)
 	if err != nil {
+		if localTap != nil {
+			localTap.Close()
+		}
 		return nil, fmt.Errorf("datapath %s: %w", typ, err)
+	}
+	if localTap != nil {
+		s.localTaps = append(s.localTaps, localTap)
 	}
 	k.Attach(dp, s.pool)
 	s.backers[typ] = k
@@ -191,22 +255,42 @@ func (s *switchd) periodic() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.o.Clock.Now()
+	if wall := time.Now(); wall.Sub(s.lastStats) >= statsInterval {
+		s.lastStats = wall
+		s.statsDue = true
+		// Without link events (or if one was missed) kernel interfaces
+		// are rechecked at this pace.
+		s.linkMu.Lock()
+		s.linkAll = true
+		s.linkMu.Unlock()
+	}
 	for _, b := range s.bridges {
 		b.of.ExpireRules(now)
 		b.of.MAC().Expire(now)
 	}
 }
 
+// shutdown stops the switch. With cleanup (exit --cleanup) the taps govs
+// created for internal and tap interfaces and the datapath's own port are
+// deleted; otherwise they stay, and the next start adopts them.
 func (s *switchd) shutdown(cleanup bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, b := range s.bridges {
-		s.destroyBridge(b)
+		s.destroyBridge(b, cleanup)
 	}
 	for _, k := range s.backers {
 		if k.DP != nil {
 			k.DP.Close()
 		}
 	}
-	_ = cleanup // every port govs creates on the dummy datapath is in-memory
+	for _, d := range s.localTaps {
+		if cleanup {
+			if err := d.Delete(); err != nil {
+				log.Warn("delete tap %s: %v", d.Name(), err)
+			}
+		} else {
+			d.Close()
+		}
+	}
 }

@@ -259,8 +259,8 @@ func (s *switchd) cmdDpctlShow(args []string) (string, error) {
 		fmt.Fprintf(&w, "  flows: %d\n", k.DP.NumFlows())
 		for _, p := range k.DP.Ports() {
 			fmt.Fprintf(&w, "  port %d: %s", p.No, p.Name)
-			if p.Type != "" && p.Type != "system" {
-				fmt.Fprintf(&w, " (%s)", p.Type)
+			if t := dpPortType(p.Type); t != "" && t != "system" {
+				fmt.Fprintf(&w, " (%s)", t)
 			}
 			w.WriteString("\n")
 		}

@@ -36,13 +36,19 @@ type brState struct {
 type ifState struct {
 	name   string
 	typ    string // database type
-	kind   string // "dummy", "dummy-internal", "patch"
+	kind   string // "dummy", "dummy-internal", "patch", "system", "internal", "tap"
 	ofport openflow.Port
 	dpPort uint32
 	hasDP  bool
 	dev    netdev.Device
 	peer   string
 	mac    [6]byte
+
+	// Kernel-backed kinds only.
+	ks      kernelStatus
+	gone    bool // the kernel interface vanished; dev is nil until it is back
+	running bool // carrier at the last status write, for link_resets
+	mtuReq  int  // mtu_request applied, 0 for none
 }
 
 // dpTypeOf maps a Bridge.datapath_type to the datapath govs runs it on.
@@ -104,6 +110,8 @@ func (s *switchd) reconcile(ctx context.Context) (bool, error) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.linkEvents, s.linkEventsAll = s.takeLinkEvents()
+	defer func() { s.statsDue = false }()
 	var ops []ovsdb.Operation
 	want := map[string]*vswitchdb.Bridge{}
 	for _, u := range root.Bridges {
@@ -113,7 +121,7 @@ func (s *switchd) reconcile(ctx context.Context) (bool, error) {
 	}
 	for name, b := range s.bridges {
 		if w := want[name]; w == nil {
-			s.destroyBridge(b)
+			s.destroyBridge(b, true)
 			delete(s.bridges, name)
 		}
 	}
@@ -125,7 +133,7 @@ func (s *switchd) reconcile(ctx context.Context) (bool, error) {
 		}
 		b := s.bridges[name]
 		if b != nil && b.dpType != dpType {
-			s.destroyBridge(b)
+			s.destroyBridge(b, true)
 			delete(s.bridges, name)
 			b = nil
 		}
@@ -252,9 +260,12 @@ func (s *switchd) createBridge(name, dpType string) (*brState, error) {
 	return b, nil
 }
 
-func (s *switchd) destroyBridge(b *brState) {
+// destroyBridge removes bridge b; deleteTaps removes the kernel taps of
+// its internal and tap interfaces too (a bridge deleted from the
+// configuration, or exit --cleanup).
+func (s *switchd) destroyBridge(b *brState, deleteTaps bool) {
 	for name, ifc := range b.ifaces {
-		s.removeIface(b, ifc)
+		s.removeIface(b, ifc, deleteTaps)
 		delete(b.ifaces, name)
 	}
 	if b.mgmt != nil {
@@ -264,13 +275,9 @@ func (s *switchd) destroyBridge(b *brState) {
 	log.Info("bridge %s: deleted", b.name)
 }
 
-func (s *switchd) removeIface(b *brState, ifc *ifState) {
+func (s *switchd) removeIface(b *brState, ifc *ifState, deleteTap bool) {
 	b.of.DelPort(ifc.ofport)
-	if ifc.hasDP {
-		if err := b.backer.DP.DelPort(ifc.dpPort); err != nil {
-			log.Warn("bridge %s: delete datapath port %s: %v", b.name, ifc.name, err)
-		}
-	}
+	s.detachDevice(b, ifc, deleteTap)
 	log.Info("bridge %s: deleted interface %s on port %d", b.name, ifc.name, ifc.ofport)
 }
 
@@ -314,8 +321,8 @@ func (s *switchd) configureBridge(b *brState, row *vswitchdb.Bridge, root *vswit
 	}
 	for name, ifc := range b.ifaces {
 		w, ok := want[name]
-		if !ok || s.ifaceKind(w.row, name == b.name) != ifc.kind || (ifc.kind == "patch" && w.row.Options["peer"] != ifc.peer) {
-			s.removeIface(b, ifc)
+		if !ok || s.ifaceKind(w.row, name == b.name, b.dpType) != ifc.kind || (ifc.kind == "patch" && w.row.Options["peer"] != ifc.peer) {
+			s.removeIface(b, ifc, true)
 			delete(b.ifaces, name)
 		}
 	}
@@ -338,21 +345,43 @@ func (s *switchd) configureBridge(b *brState, row *vswitchdb.Bridge, root *vswit
 			ifc, err = s.addIface(b, w.row, used)
 			if err != nil {
 				errText = err.Error()
-				log.Warn("bridge %s: could not add interface %s: %v", b.name, name, err)
+				// A missing device is retried on every reconfiguration
+				// and link event; say so once per new error.
+				if s.openErrs[name] != errText {
+					log.Warn("bridge %s: could not add interface %s: %v", b.name, name, err)
+					s.openErrs[name] = errText
+				}
 			} else {
+				delete(s.openErrs, name)
 				b.ifaces[name] = ifc
 				used[ifc.ofport] = true
 			}
+		} else if isKernelKind(ifc.kind) && (s.linkEventsAll || s.linkEvents[name]) {
+			s.refreshKernel(b, ifc)
 		}
 		if ifc != nil {
+			if isKernelKind(ifc.kind) {
+				req := 0
+				if w.row.MTURequest != nil {
+					req = *w.row.MTURequest
+				}
+				s.applyMTU(b, ifc, req)
+			}
 			s.configurePort(b, ifc, w.port, w.row)
 		}
-		ops = append(ops, s.ifaceStatus(w.row, ifc, errText)...)
+		ops = append(ops, s.ifaceStatus(w.row, ifc, errText, s.statsDue)...)
 	}
 	// Bridge MAC and datapath ID follow the lowest port MAC, as in OVS.
 	mac := s.bridgeMAC(b, row)
 	if mac != b.mac {
 		b.mac = mac
+	}
+	if local := b.ifaces[b.name]; local != nil && local.dev != nil && local.dev.MAC() != mac {
+		if err := local.dev.SetMAC(mac); err != nil {
+			log.Err("bridge %s: failed to set bridge Ethernet address: %v", b.name, err)
+		} else {
+			local.mac = mac
+		}
 	}
 	dpid := fmt.Sprintf("%016x", uint64(mac[0])<<40|uint64(mac[1])<<32|uint64(mac[2])<<24|uint64(mac[3])<<16|uint64(mac[4])<<8|uint64(mac[5]))
 	if v, ok := row.OtherConfig["datapath-id"]; ok && len(v) == 16 {
@@ -373,28 +402,48 @@ func (s *switchd) configureBridge(b *brState, row *vswitchdb.Bridge, root *vswit
 
 func (s *switchd) bridgeMAC(b *brState, row *vswitchdb.Bridge) [6]byte {
 	if v, ok := row.OtherConfig["hwaddr"]; ok {
-		if m, err := parseMAC(v); err == nil {
+		if m, err := parseMAC(v); err == nil && m[0]&1 == 0 && m != ([6]byte{}) {
 			return m
 		}
 	}
+	// As OVS: the lowest universally administered unicast address among
+	// the ports (the local port, patch ports and addresses that are
+	// multicast, locally administered or zero do not count).
 	var best [6]byte
 	found := false
 	for _, ifc := range b.ifaces {
-		if ifc.kind == "patch" || ifc.kind == "dummy-internal" {
+		if ifc.kind == "patch" || ifc.ofport == openflow.PortLocal || ifc.gone {
 			continue
 		}
-		if !found || string(ifc.mac[:]) < string(best[:]) {
-			best, found = ifc.mac, true
+		m := ifc.mac
+		if m[0]&3 != 0 || m == ([6]byte{}) {
+			continue
+		}
+		if !found || string(m[:]) < string(best[:]) {
+			best, found = m, true
 		}
 	}
 	if found {
 		return best
 	}
-	// A bridge without ports gets a stable locally administered address.
-	h := fnv.New64a()
-	h.Write([]byte(b.name))
-	v := h.Sum64()
-	return [6]byte{0x02 | byte(v>>40)&0xfc, byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+	// Otherwise the bridge's default address: the first bytes of its
+	// database UUID, marked locally administered unicast.
+	var ea [6]byte
+	hexID := strings.ReplaceAll(b.uuid, "-", "")
+	for i := range ea {
+		if len(hexID) >= 2*i+2 {
+			v, _ := strconv.ParseUint(hexID[2*i:2*i+2], 16, 8)
+			ea[i] = byte(v)
+		}
+	}
+	if len(hexID) < 12 {
+		h := fnv.New64a()
+		h.Write([]byte(b.name))
+		v := h.Sum64()
+		ea = [6]byte{byte(v >> 40), byte(v >> 32), byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}
+	}
+	ea[0] = ea[0]&^1 | 2
+	return ea
 }
 
 func parseMAC(s string) ([6]byte, error) {
@@ -414,12 +463,15 @@ func parseMAC(s string) ([6]byte, error) {
 }
 
 // ifaceKind says how govs implements an interface of the given row.
-func (s *switchd) ifaceKind(row *vswitchdb.Interface, local bool) string {
+func (s *switchd) ifaceKind(row *vswitchdb.Interface, local bool, dpType string) string {
 	switch row.Type {
 	case "patch":
 		return "patch"
 	case "internal":
-		return "dummy-internal"
+		if dpType == "dummy" || s.o.DummyOverride {
+			return "dummy-internal"
+		}
+		return kindInternal
 	case "dummy":
 		if s.o.EnableDummy {
 			return "dummy"
@@ -428,10 +480,16 @@ func (s *switchd) ifaceKind(row *vswitchdb.Interface, local bool) string {
 		if s.o.DummyOverride {
 			return "dummy"
 		}
-		return "system"
+		if row.Type == "tap" {
+			return kindTap
+		}
+		return kindSystem
 	}
 	if local {
-		return "dummy-internal"
+		if dpType == "dummy" {
+			return "dummy-internal"
+		}
+		return kindInternal
 	}
 	return "unsupported:" + row.Type
 }
@@ -439,7 +497,7 @@ func (s *switchd) ifaceKind(row *vswitchdb.Interface, local bool) string {
 // addIface creates the interface's device and ports.
 func (s *switchd) addIface(b *brState, row *vswitchdb.Interface, used map[openflow.Port]bool) (*ifState, error) {
 	local := row.Name == b.name
-	kind := s.ifaceKind(row, local)
+	kind := s.ifaceKind(row, local, b.dpType)
 	ifc := &ifState{name: row.Name, typ: row.Type, kind: kind}
 	switch {
 	case kind == "patch":
@@ -462,8 +520,10 @@ func (s *switchd) addIface(b *brState, row *vswitchdb.Interface, used map[openfl
 			return nil, fmt.Errorf("could not add network device %s to ofproto (%w)", row.Name, err)
 		}
 		ifc.dev, ifc.dpPort, ifc.hasDP = dev, no, true
-	case kind == "system":
-		return nil, fmt.Errorf("could not open network device %s (No such device)", row.Name)
+	case isKernelKind(kind):
+		if err := s.attachKernel(b, ifc); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("could not open network device %s (Address family not supported by protocol)", row.Name)
 	}
@@ -535,14 +595,14 @@ func (s *switchd) configurePort(b *brState, ifc *ifState, prow *vswitchdb.Port, 
 		tag = -1
 	}
 	p := &ofproto.Port{Name: ifc.name, OFPort: ifc.ofport, DPPort: ifc.dpPort, HasDPPort: ifc.hasDP,
-		Type: ifc.kind, PatchPeer: ifc.peer, Dev: ifc.dev, Tag: tag, Trunks: trunks, Mode: mode}
+		Type: dpPortType(ifc.kind), PatchPeer: ifc.peer, Dev: ifc.dev, Tag: tag, Trunks: trunks, Mode: mode}
 	if old := b.of.Port(ifc.ofport); old == nil || !samePort(old, p) {
 		b.of.SetPort(p)
 	}
 }
 
 func samePort(a, b *ofproto.Port) bool {
-	if a.Name != b.Name || a.DPPort != b.DPPort || a.HasDPPort != b.HasDPPort || a.PatchPeer != b.PatchPeer ||
+	if a.Name != b.Name || a.Dev != b.Dev || a.DPPort != b.DPPort || a.HasDPPort != b.HasDPPort || a.PatchPeer != b.PatchPeer ||
 		a.Tag != b.Tag || a.Mode != b.Mode || len(a.Trunks) != len(b.Trunks) || a.Config != b.Config {
 		return false
 	}
@@ -556,7 +616,7 @@ func samePort(a, b *ofproto.Port) bool {
 
 // ifaceStatus returns the writes that bring an Interface row's status
 // columns up to date.
-func (s *switchd) ifaceStatus(row *vswitchdb.Interface, ifc *ifState, errText string) []ovsdb.Operation {
+func (s *switchd) ifaceStatus(row *vswitchdb.Interface, ifc *ifState, errText string, withStats bool) []ovsdb.Operation {
 	r := *row
 	var cols []interface{}
 	if ifc == nil {
@@ -575,12 +635,20 @@ func (s *switchd) ifaceStatus(row *vswitchdb.Interface, ifc *ifState, errText st
 			r.Ofport = &of
 			cols = append(cols, &r.Ofport)
 		}
-		if r.Error != nil {
-			r.Error = nil
+		var errText *string
+		if ifc.gone {
+			t := fmt.Sprintf("could not open network device %s (No such device)", ifc.name)
+			errText = &t
+		}
+		if !equalStrPtr(r.Error, errText) {
+			r.Error = errText
 			cols = append(cols, &r.Error)
 		}
-		if ifc.kind != "patch" {
-			mac := fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", ifc.mac[0], ifc.mac[1], ifc.mac[2], ifc.mac[3], ifc.mac[4], ifc.mac[5])
+		switch {
+		case isKernelKind(ifc.kind):
+			cols = append(cols, s.kernelStatusCols(&r, ifc, withStats)...)
+		case ifc.kind != "patch":
+			mac := formatMAC(ifc.mac)
 			if r.MACInUse == nil || *r.MACInUse != mac {
 				r.MACInUse = &mac
 				cols = append(cols, &r.MACInUse)
@@ -600,7 +668,7 @@ func (s *switchd) ifaceStatus(row *vswitchdb.Interface, ifc *ifState, errText st
 				r.MTU = &mtu
 				cols = append(cols, &r.MTU)
 			}
-		} else {
+		default:
 			st := map[string]string{"peer": ifc.peer}
 			if r.Status["peer"] != ifc.peer {
 				r.Status = st

@@ -23,6 +23,8 @@ func run(argv []string) int {
 	switch argv[1] {
 	case "vswitchd":
 		return vswitchd(argv[2:])
+	case "demo":
+		return demo(argv[2:], os.Stdout, os.Stderr)
 	case "version", "--version", "-V":
 		fmt.Print(versionText())
 		return 0
@@ -40,6 +42,7 @@ func topUsage() string {
 usage: govs COMMAND [ARG...]
 Commands:
   vswitchd [DATABASE] [OPTIONS]  the switch daemon (like ovs-vswitchd; see "govs vswitchd --help")
+  demo [--no-iperf]              (root) a private switch, two namespaces, ping, iperf3, flows, trace
   version                        print version information
   help                           print this message
 `

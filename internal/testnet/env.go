@@ -72,6 +72,9 @@ type Env struct {
 	// Timeout bounds each command run; DefaultCommandTimeout unless changed
 	// before use.
 	Timeout time.Duration
+	// Netns, when set before StartSwitch, is the network namespace the
+	// switch daemon runs in (with "ip netns exec"); its rundir stays Dir.
+	Netns string
 
 	mu      sync.Mutex
 	db      *daemon
@@ -327,6 +330,10 @@ func (e *Env) startDaemon(name, bin string, args []string) (*daemon, error) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
+	if e.Netns != "" && name == "ovs-vswitchd" {
+		args = append([]string{"netns", "exec", e.Netns, bin}, args...)
+		bin = "ip"
+	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = e.Environ()
 	cmd.Dir = e.Dir
