@@ -16,11 +16,11 @@ const cmdTimeout = 20 * time.Second
 
 // host is one endpoint namespace attached to the bridge.
 type host struct {
-	ns     string // namespace
-	ifname string // its end of the veth
-	port   string // the switch's end, the bridge port
-	ofport int
-	mac    string
+	ns      string // namespace
+	ifname  string // its end of the veth
+	port    string // the switch's end, the bridge port
+	ofport  int
+	mac     string
 	ip, ip6 string
 }
 
