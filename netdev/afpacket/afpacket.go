@@ -88,7 +88,7 @@ type Device struct {
 	txDropped, txErrors atomic.Uint64 // socket full or link down; rejected frame
 	sockDrops           atomic.Uint64 // PACKET_STATISTICS tp_drops, accumulated
 
-	mu         sync.Mutex // guards last, lastStats and fd against Close
+	mu         sync.Mutex // serialises control calls with Close; guards last, lastStats
 	last       link.Info
 	lastStats  netdev.Stats
 	closeError error
@@ -598,7 +598,7 @@ func gsoHdrLen(p *packet.Packet) (hdrLen uint16, ok bool) {
 }
 
 // MAC returns the interface's Ethernet address (the last one read if the
-// interface cannot be read now).
+// interface cannot be read now or the device is closed).
 func (d *Device) MAC() [6]byte { return d.info().MAC }
 
 // MTU returns the interface's MTU.
@@ -609,59 +609,62 @@ func (d *Device) Flags() netdev.Flags { return d.info().Flags }
 
 // info reads the interface, or returns the last state read.
 func (d *Device) info() link.Info {
-	in, err := d.handle.ByIndex(d.ifindex)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err == nil {
-		d.last = in
+	if !d.closed.Load() {
+		if in, err := d.handle.ByIndex(d.ifindex); err == nil {
+			d.last = in
+		}
 	}
 	return d.last
 }
 
-// SetMAC sets the interface's Ethernet address.
-func (d *Device) SetMAC(mac [6]byte) error {
-	if err := d.handle.SetMAC(d.ifindex, mac); err != nil {
+// control runs a change of the interface unless the device is closed.
+func (d *Device) control(fn func() error) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed.Load() {
+		return fmt.Errorf("afpacket %s: %w", d.name, netdev.ErrClosed)
+	}
+	if err := fn(); err != nil {
 		return fmt.Errorf("afpacket %s: %w", d.name, err)
 	}
 	return nil
+}
+
+// SetMAC sets the interface's Ethernet address.
+func (d *Device) SetMAC(mac [6]byte) error {
+	return d.control(func() error { return d.handle.SetMAC(d.ifindex, mac) })
 }
 
 // SetMTU sets the interface's MTU.
 func (d *Device) SetMTU(mtu int) error {
-	if err := d.handle.SetMTU(d.ifindex, mtu); err != nil {
-		return fmt.Errorf("afpacket %s: %w", d.name, err)
-	}
-	return nil
+	return d.control(func() error { return d.handle.SetMTU(d.ifindex, mtu) })
 }
 
 // SetFlags changes the interface's FlagUp and FlagPromisc.
 func (d *Device) SetFlags(on, off netdev.Flags) error {
-	if err := d.handle.SetFlags(d.ifindex, on, off); err != nil {
-		return fmt.Errorf("afpacket %s: %w", d.name, err)
-	}
-	return nil
+	return d.control(func() error { return d.handle.SetFlags(d.ifindex, on, off) })
 }
 
 // Stats returns the interface's kernel counters (the last ones read if the
-// interface cannot be read now), as OVS reports system devices, plus the
-// frames the device itself dropped: in RxDropped the frames the socket had
-// no room for and those without a pool buffer, in RxErrors the frames with
-// an unusable offload header, in TxDropped the frames the socket could not
-// take, in TxErrors those the kernel refused.
+// interface cannot be read now or the device is closed), as OVS reports
+// system devices, plus the frames the device itself dropped: in RxDropped
+// the frames the socket had no room for and those without a pool buffer,
+// in RxErrors the frames with an unusable offload header, in TxDropped the
+// frames the socket could not take, in TxErrors those the kernel refused.
 func (d *Device) Stats() netdev.Stats {
-	ks, err := d.handle.Stats(d.ifindex)
 	d.mu.Lock()
-	if err == nil {
-		d.lastStats = ks
-	} else {
-		ks = d.lastStats
-	}
-	if !d.closed.Load() && d.fd >= 0 {
+	if !d.closed.Load() {
+		if ks, err := d.handle.Stats(d.ifindex); err == nil {
+			d.lastStats = ks
+		}
 		if st, err := unix.GetsockoptTpacketStats(d.fd, unix.SOL_PACKET, unix.PACKET_STATISTICS); err == nil {
 			// The kernel resets the counters on every read.
 			d.sockDrops.Add(uint64(st.Drops))
 		}
 	}
+	ks := d.lastStats
 	d.mu.Unlock()
 	ks.RxDropped += d.rxDropped.Load() + d.sockDrops.Load()
 	ks.RxErrors += d.rxErrors.Load()

@@ -240,6 +240,10 @@ func TestGone(t *testing.T) {
 	if _, err := d.Rx(0, &bt, c); !errors.Is(err, netdev.ErrClosed) {
 		t.Errorf("Rx after Close: %v", err)
 	}
+	if err := d.SetMTU(1400); !errors.Is(err, netdev.ErrClosed) {
+		t.Errorf("SetMTU after Close: %v", err)
+	}
+	_, _ = d.MAC(), d.Stats()
 	if st := c.Pool().Stats(); st.InUse() != 0 {
 		t.Errorf("%d buffers still in use after Close", st.InUse())
 	}

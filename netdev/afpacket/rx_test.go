@@ -189,14 +189,17 @@ func TestGSOHdrLen(t *testing.T) {
 
 // loopback opens devices on both ends of a veth pair: frames sent on one
 // arrive on the other.
-func loopback(tb testing.TB) (a, b *Device, c *packet.Cache) {
+func loopback(tb testing.TB, opts Options) (a, b *Device, c *packet.Cache) {
 	tb.Helper()
 	ns := testnetNetns(tb)
 	quietNetns(tb, ns)
 	na, nb := testnetVeth(tb, ns)
-	a = openIn(tb, ns, na, Options{})
+	// Jumbo frames, to exercise the overflow area without GSO.
+	run(tb, ns, "ip", "link", "set", na, "mtu", "9000")
+	run(tb, ns, "ip", "link", "set", nb, "mtu", "9000")
+	a = openIn(tb, ns, na, opts)
 	b = openIn(tb, ns, nb, Options{})
-	pl, err := packet.NewPool(packet.PoolConfig{Buffers: 4096, BigBuffers: 8})
+	pl, err := packet.NewPool(packet.PoolConfig{Buffers: 4096, BigBuffers: 128})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -222,7 +225,8 @@ func roundTrip(a, b *Device, c *packet.Cache, frame []byte, out, in *packet.Batc
 			return -1
 		}
 		for _, p := range in.Slice() {
-			if binary.BigEndian.Uint16(p.Data()[12:]) == 0x88b5 {
+			d := p.Data()
+			if binary.BigEndian.Uint16(d[12:]) == 0x88b5 || binary.BigEndian.Uint16(d[12:]) == 0x8100 && binary.BigEndian.Uint16(d[16:]) == 0x88b5 {
 				got++
 			}
 		}
@@ -235,26 +239,36 @@ func roundTrip(a, b *Device, c *packet.Cache, frame []byte, out, in *packet.Batc
 }
 
 func TestRxTxAllocs(t *testing.T) {
-	a, b, c := loopback(t)
-	frame := testFrame(macB, macA, 0, 64)
-	var out, in packet.Batch
-	if got := roundTrip(a, b, c, frame, &out, &in); got != packet.BatchSize {
-		t.Fatalf("warm-up: received %d of %d", got, packet.BatchSize)
-	}
-	lost := 0
-	allocs := testing.AllocsPerRun(50, func() {
-		lost += packet.BatchSize - roundTrip(a, b, c, frame, &out, &in)
-	})
-	if allocs != 0 {
-		t.Errorf("Rx+Tx of a batch: %v allocations, want 0", allocs)
-	}
-	if lost != 0 {
-		t.Errorf("%d frames lost", lost)
+	a, b, c := loopback(t, Options{})
+	for _, tc := range []struct {
+		name  string
+		frame []byte
+	}{
+		{"untagged", testFrame(macB, macA, 0, 64)},
+		{"vlan", tagged(testFrame(macB, macA, 0, 64), 0x8100, 42)},
+		{"spill", testFrame(macB, macA, 0, 4000)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, in packet.Batch
+			if got := roundTrip(a, b, c, tc.frame, &out, &in); got != packet.BatchSize {
+				t.Fatalf("warm-up: received %d of %d", got, packet.BatchSize)
+			}
+			lost := 0
+			allocs := testing.AllocsPerRun(50, func() {
+				lost += packet.BatchSize - roundTrip(a, b, c, tc.frame, &out, &in)
+			})
+			if allocs != 0 {
+				t.Errorf("Rx+Tx of a batch: %v allocations, want 0", allocs)
+			}
+			if lost != 0 {
+				t.Errorf("%d frames lost", lost)
+			}
+		})
 	}
 }
 
-func benchmarkRoundTrip(bm *testing.B, size int) {
-	a, b, c := loopback(bm)
+func benchmarkRoundTrip(bm *testing.B, size int, opts Options) {
+	a, b, c := loopback(bm, opts)
 	frame := testFrame(macB, macA, 0, size)
 	var out, in packet.Batch
 	bm.SetBytes(int64(size * packet.BatchSize))
@@ -271,7 +285,11 @@ func benchmarkRoundTrip(bm *testing.B, size int) {
 
 // BenchmarkRoundTrip64 sends batches of 32 64-byte frames through a veth
 // pair: Tx on one device, Rx on the other.
-func BenchmarkRoundTrip64(bm *testing.B) { benchmarkRoundTrip(bm, 64) }
+func BenchmarkRoundTrip64(bm *testing.B) { benchmarkRoundTrip(bm, 64, Options{}) }
+
+// BenchmarkRoundTrip64Bypass is BenchmarkRoundTrip64 with
+// PACKET_QDISC_BYPASS on the sender.
+func BenchmarkRoundTrip64Bypass(bm *testing.B) { benchmarkRoundTrip(bm, 64, Options{QdiscBypass: true}) }
 
 // BenchmarkRoundTrip1514 is BenchmarkRoundTrip64 with full-size frames.
-func BenchmarkRoundTrip1514(bm *testing.B) { benchmarkRoundTrip(bm, 1514) }
+func BenchmarkRoundTrip1514(bm *testing.B) { benchmarkRoundTrip(bm, 1514, Options{}) }
