@@ -289,7 +289,9 @@ func BenchmarkRoundTrip64(bm *testing.B) { benchmarkRoundTrip(bm, 64, Options{})
 
 // BenchmarkRoundTrip64Bypass is BenchmarkRoundTrip64 with
 // PACKET_QDISC_BYPASS on the sender.
-func BenchmarkRoundTrip64Bypass(bm *testing.B) { benchmarkRoundTrip(bm, 64, Options{QdiscBypass: true}) }
+func BenchmarkRoundTrip64Bypass(bm *testing.B) {
+	benchmarkRoundTrip(bm, 64, Options{QdiscBypass: true})
+}
 
 // BenchmarkRoundTrip1514 is BenchmarkRoundTrip64 with full-size frames.
 func BenchmarkRoundTrip1514(bm *testing.B) { benchmarkRoundTrip(bm, 1514, Options{}) }
