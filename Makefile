@@ -4,7 +4,7 @@ GOFLAGS   ?= -buildvcs=false
 export GOFLAGS
 BIN       := bin/govs
 APT_PKGS  := openvswitch-switch openvswitch-common iperf3 ethtool tcpdump iputils-ping \
-             iproute2 netsniff-ng procps sysstat psmisc
+             iproute2 netsniff-ng procps sysstat psmisc nftables
 FUZZTIME  ?= 60s
 
 .PHONY: all build test deps vet fuzz bench-micro bench clean
