@@ -7,6 +7,12 @@
 // (rules, MAC entries) for statistics and revalidation. It also produces the
 // ofproto/trace report.
 //
+// Translation can freeze (OVS's ofproto-dpif-xlate freezing): a controller
+// action, a controller pause or, later, ct and dp_hash groups record the
+// pipeline context in a FrozenState whose recirculation id comes from the
+// Config's FrozenTable; a packet that comes back with that recirc_id is
+// thawed and resumes there. Results carry the ids they hold (Recircs).
+//
 // Translation reads an immutable Config snapshot and versioned classifier
 // tables, so any number of handler goroutines translate concurrently. It
 // never blocks on the control plane. Side effects (MAC learning) go to
