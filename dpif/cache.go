@@ -7,32 +7,40 @@ import (
 
 	"govs.dev/govs/dpif/odp"
 	"govs.dev/govs/flow"
+	"govs.dev/govs/packet"
 )
 
 // EMCEntries is the size of a loop's exact-match cache, as in OVS
 // (EM_FLOW_HASH_ENTRIES): big enough for the active flows of a busy port,
-// small enough (about 3 MiB with full keys) to stay mostly in cache.
+// small enough (8192 compact entries, about 1.5 MiB) to stay mostly in
+// cache.
 const EMCEntries = 8192
 
 const emcMask = EMCEntries - 1
+
+// emcWords bounds the mapped key words an exact-match cache entry holds. A
+// TCP/IPv4 packet has 9 mapped words, one after tunnel decapsulation 15;
+// keys with more (tunnel plus full conntrack tuple) are not cached in the
+// EMC and go to the megaflow cache every time.
+const emcWords = 20
 
 // megaflow is one installed datapath flow in one loop's megaflow cache.
 //
 // key, mask, ufid, loop and seq are immutable after installation. acts is
 // replaced atomically by the revalidator. The counters are written only by
-// the owning loop and read by anyone. dead, st and idx belong to the owning
-// loop. ref and the pushed* fields belong to whoever holds
+// the owning loop and read by anyone once the loop has published them
+// (publishStats; every reader reaches the flow through loop.call, which
+// publishes first). dead, the b* accumulators, st and idx belong to the
+// owning loop. ref and the pushed* fields belong to whoever holds
 // Datapath.revalMu.
 type megaflow struct {
-	key  flow.Key // already masked
-	mask flow.Key
-	// orig is the full key of the packet whose upcall installed the flow:
-	// dumps show it (with the mask) as OVS does, and revalidation
-	// translates it again.
-	orig flow.Key
-	ufid [16]byte
-	loop *loop
-	seq  uint64 // revalidation sequence its translation started at
+	// Loop-owned, first: the fields a cache hit touches.
+	dead   bool
+	dirty  bool   // in loop.dirtyFlows
+	bFlags uint16 // accumulated since the last publication
+	bPkts  uint64
+	bBytes uint64
+	bUsed  int64 // Unix ms of the last hit not yet published
 
 	acts atomic.Pointer[[]odp.Action]
 
@@ -43,19 +51,59 @@ type megaflow struct {
 	created  int64 // Unix ms
 	removed  atomic.Bool
 
-	// Loop-owned.
-	bPkts  uint64 // counts of the batch being processed
-	bBytes uint64
-	bFlags uint16
-	dead   bool
-	st     *subtable
-	idx    int // position in loop.flows
+	st  *subtable // loop-owned
+	idx int       // position in loop.flows, loop-owned
+
+	key  flow.Key // already masked
+	mask flow.Key
+	// orig is the full key of the packet whose upcall installed the flow:
+	// dumps show it (with the mask) as OVS does, and revalidation
+	// translates it again.
+	orig flow.Key
+	ufid [16]byte
+	loop *loop
+	seq  uint64 // revalidation sequence its translation started at
 
 	// Guarded by Datapath.revalMu.
 	ref          any
 	pushedPkts   uint64
 	pushedBytes  uint64
 	validatedSeq uint64
+}
+
+// hit accounts one packet of n bytes with TCP flags fl at time now (Unix
+// ms) in the loop-owned accumulators. The loop publishes them later. Hot
+// path.
+func (l *loop) hit(f *megaflow, n int, fl uint16) {
+	f.bPkts++
+	f.bBytes += uint64(n)
+	f.bFlags |= fl
+	f.bUsed = l.nowMs
+	if !f.dirty {
+		f.dirty = true
+		l.dirtyFlows = append(l.dirtyFlows, f)
+	}
+}
+
+// publishStats moves every dirty flow's accumulated counts into its atomic
+// counters. Go's atomic stores are full barriers on amd64 (no relaxed
+// stores as OVS uses), so the loop batches them: it publishes every
+// publishInterval of busy time, when it goes idle and before any control
+// message runs, which is how every reader reaches the counters.
+func (l *loop) publishStats() {
+	for i, f := range l.dirtyFlows {
+		if f.bPkts != 0 {
+			f.packets.Store(f.packets.Load() + f.bPkts)
+			f.bytes.Store(f.bytes.Load() + f.bBytes)
+			if fl := uint32(f.bFlags); fl != 0 && f.tcpFlags.Load()|fl != f.tcpFlags.Load() {
+				f.tcpFlags.Store(f.tcpFlags.Load() | fl)
+			}
+			f.used.Store(f.bUsed)
+		}
+		f.bPkts, f.bBytes, f.bFlags, f.dirty = 0, 0, 0, false
+		l.dirtyFlows[i] = nil
+	}
+	l.dirtyFlows = l.dirtyFlows[:0]
 }
 
 // hashKey hashes every word of k with four independent multiply chains, so
@@ -80,36 +128,102 @@ func hashKey(k *flow.Key) uint64 {
 	return h ^ h>>29
 }
 
-// emcEntry is one slot of the exact-match cache.
-type emcEntry struct {
-	hash uint64
-	f    *megaflow
-	key  flow.Key
+// mulTab holds odd multipliers, one per word position, for the
+// multilinear hashes below: the products are independent of each other, so
+// a CPU computes them in parallel instead of along one dependency chain.
+var mulTab = func() (t [flow.KeyWords + 1]uint64) {
+	x := uint64(0x2545f4914f6cdd1d)
+	for i := range t {
+		// splitmix64
+		x += 0x9e3779b97f4a7c15
+		z := x
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		t[i] = (z ^ z>>31) | 1
+	}
+	return t
+}()
+
+// finish mixes a multilinear sum so that every input bit reaches the low
+// bits that index the tables. Hot path.
+func finish(h uint64) uint64 {
+	h ^= h >> 32
+	h *= 0x9e3779b97f4a7c15
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	return h ^ h>>32
 }
 
-// emc is a loop's exact-match cache: full packet keys to megaflows, two
+// packKey copies the words of k named by the word map wm (from
+// packet.ExtractMap) into w, in order, and returns their hash. ok is false
+// when there are more than emcWords of them. Hot path.
+func packKey(k *flow.Key, wm uint64, w *[emcWords]uint64) (h uint64, ok bool) {
+	if bits.OnesCount64(wm) > emcWords {
+		return 0, false
+	}
+	kw := k.Words()
+	h = wm * mulTab[flow.KeyWords]
+	n := 0
+	for m := wm & (1<<flow.KeyWords - 1); m != 0 && n < emcWords; m &= m - 1 {
+		x := kw[bits.TrailingZeros64(m)]
+		w[n] = x
+		h += x * mulTab[n]
+		n++
+	}
+	return finish(h), true
+}
+
+// emcEntry is one slot of the exact-match cache: a packet key in packed
+// form (its word map and mapped words, as OVS's miniflow) and its flow.
+type emcEntry struct {
+	hash uint64
+	wmap uint64
+	f    *megaflow
+	w    [emcWords]uint64
+	_    uint64 // 192 bytes: three whole cache lines
+}
+
+// emc is a loop's exact-match cache: packed packet keys to megaflows, two
 // candidate slots per key. It belongs to its loop.
 type emc struct {
 	e [EMCEntries]emcEntry
 }
 
-// lookup returns the megaflow cached for key k with hash h, or nil. Hot
-// path.
-func (c *emc) lookup(k *flow.Key, h uint64) *megaflow {
-	e := &c.e[h&emcMask]
-	if e.hash == h && e.f != nil && !e.f.dead && *e.key.Words() == *k.Words() {
+// match reports whether e holds the packed key (h, wm, w) of a live flow.
+// Hot path.
+func (e *emcEntry) match(h, wm uint64, w *[emcWords]uint64) bool {
+	if e.hash != h || e.wmap != wm || e.f == nil || e.f.dead {
+		return false
+	}
+	return eqPrefix(&e.w, w, bits.OnesCount64(wm))
+}
+
+// eqPrefix compares the first n words of a and b. Hot path.
+func eqPrefix(a, b *[emcWords]uint64, n int) bool {
+	for i := 0; i < n && i < emcWords; i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// lookup returns the megaflow cached for the packed key (h, wm, w), or nil.
+// Hot path.
+func (c *emc) lookup(h, wm uint64, w *[emcWords]uint64) *megaflow {
+	if e := &c.e[h&emcMask]; e.match(h, wm, w) {
 		return e.f
 	}
-	e = &c.e[(h>>32)&emcMask]
-	if e.hash == h && e.f != nil && !e.f.dead && *e.key.Words() == *k.Words() {
+	if e := &c.e[(h>>32)&emcMask]; e.match(h, wm, w) {
 		return e.f
 	}
 	return nil
 }
 
-// insert caches k -> f, replacing an empty or dead slot if one of the two
-// candidates is, and the first one otherwise. Hot path.
-func (c *emc) insert(k *flow.Key, h uint64, f *megaflow) {
+// insert caches the packed key (h, wm, w) -> f, replacing an empty or dead
+// slot if one of the two candidates is, and the first one otherwise. Hot
+// path.
+func (c *emc) insert(h, wm uint64, w *[emcWords]uint64, f *megaflow) {
 	e := &c.e[h&emcMask]
 	if e.f != nil && !e.f.dead && e.hash != h {
 		e2 := &c.e[(h>>32)&emcMask]
@@ -118,8 +232,10 @@ func (c *emc) insert(k *flow.Key, h uint64, f *megaflow) {
 		}
 	}
 	e.hash = h
+	e.wmap = wm
 	e.f = f
-	e.key = *k
+	n := bits.OnesCount64(wm)
+	copy(e.w[:n], w[:n])
 }
 
 // clear empties the cache (after flow deletions the dead flags already make
@@ -138,59 +254,81 @@ type mfSlot struct {
 }
 
 // subtable holds the megaflows of one in_port that share one mask, in a
-// linear-probing hash table keyed by the masked key. It belongs to its loop.
+// linear-probing hash table keyed by the masked key. Each slot's masked key
+// words are also kept packed in keys (nw words per slot), so that a lookup
+// compares contiguous words instead of chasing the flow. It belongs to its
+// loop.
 type subtable struct {
 	mask  flow.Key
-	words []uint8 // indices of the mask's nonzero words
+	words []uint8  // indices of the mask's nonzero words
+	mw    []uint64 // the mask's nonzero words, in the same order
 	slots []mfSlot
+	keys  []uint64 // len(slots) * len(words)
 	n     int
 	hits  uint64
 }
 
 func newSubtable(mask *flow.Key) *subtable {
-	st := &subtable{mask: *mask, slots: make([]mfSlot, 8)}
+	st := &subtable{mask: *mask}
 	for i, w := range mask.Words() {
 		if w != 0 {
 			st.words = append(st.words, uint8(i))
+			st.mw = append(st.mw, w)
 		}
 	}
+	st.slots = make([]mfSlot, 8)
+	st.keys = make([]uint64, 8*len(st.words))
 	return st
 }
 
 // hash hashes the masked words of k. Hot path.
 func (st *subtable) hash(k *flow.Key) uint64 {
-	kw, mw := k.Words(), st.mask.Words()
-	h := uint64(0x2545f4914f6cdd1d)
-	for _, i := range st.words {
-		h = bits.RotateLeft64((h^(kw[i]&mw[i]))*0x9e3779b97f4a7c15, 31)
+	kw := k.Words()
+	mw := st.mw
+	h := uint64(len(mw))
+	for j, i := range st.words {
+		if j >= len(mw) {
+			break
+		}
+		h += (kw[i] & mw[j]) * mulTab[j]
 	}
-	return h ^ h>>29
+	return finish(h)
 }
 
-// lookup returns the megaflow matching k, or nil. Hot path.
-func (st *subtable) lookup(k *flow.Key) *megaflow {
-	h := st.hash(k)
-	kw, mw := k.Words(), st.mask.Words()
+// probe returns the megaflow with hash h matching k, or nil. Hot path.
+func (st *subtable) probe(k *flow.Key, h uint64) *megaflow {
+	kw := k.Words()
+	words, mw := st.words, st.mw
+	nw := len(words)
+	if len(mw) < nw {
+		return nil
+	}
 	m := uint64(len(st.slots) - 1)
 	for i := h & m; ; i = (i + 1) & m {
 		s := &st.slots[i]
 		if s.f == nil {
 			return nil
 		}
-		if s.hash == h {
-			fw := s.f.key.Words()
-			ok := true
-			for _, w := range st.words {
-				if kw[w]&mw[w] != fw[w] {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				return s.f
+		if s.hash != h {
+			continue
+		}
+		fk := st.keys[int(i)*nw : int(i)*nw+nw]
+		ok := true
+		for j, w := range words {
+			if kw[w]&mw[j] != fk[j] {
+				ok = false
+				break
 			}
 		}
+		if ok {
+			return s.f
+		}
 	}
+}
+
+// lookup returns the megaflow matching k, or nil. Hot path.
+func (st *subtable) lookup(k *flow.Key) *megaflow {
+	return st.probe(k, st.hash(k))
 }
 
 // find returns the megaflow whose masked key equals key exactly.
@@ -202,6 +340,7 @@ func (st *subtable) insert(f *megaflow) {
 	if (st.n+1)*4 > len(st.slots)*3 {
 		old := st.slots
 		st.slots = make([]mfSlot, len(old)*2)
+		st.keys = make([]uint64, len(st.slots)*len(st.words))
 		st.n = 0
 		for _, s := range old {
 			if s.f != nil {
@@ -213,6 +352,7 @@ func (st *subtable) insert(f *megaflow) {
 	f.st = st
 }
 
+// put stores s in the first free slot of its probe run, with its packed key.
 func (st *subtable) put(s mfSlot) {
 	m := uint64(len(st.slots) - 1)
 	i := s.hash & m
@@ -220,6 +360,11 @@ func (st *subtable) put(s mfSlot) {
 		i = (i + 1) & m
 	}
 	st.slots[i] = s
+	nw := len(st.words)
+	fw := s.f.key.Words()
+	for j, w := range st.words {
+		st.keys[int(i)*nw+j] = fw[w] & st.mw[j]
+	}
 	st.n++
 }
 
@@ -276,6 +421,66 @@ func (c *megaflowCache) lookup(k *flow.Key) (*megaflow, int) {
 		}
 	}
 	return nil, len(pt.subtables)
+}
+
+// lookupBatch looks up the keys of the packets in todo (bit i stands for
+// keys[i]), storing hits in out. It returns the bits of the packets that
+// missed, the number of hits and the subtable lookups they took as
+// pmd-stats-show counts them (a hit in the j-th subtable costs j, a miss
+// every subtable of its port). Like OVS's dpcls it walks the subtables in
+// rank order and looks up all remaining packets of a port in one subtable
+// before the next, hashing them first, so that the per-packet work of one
+// subtable is independent and overlaps in the CPU. Hot path.
+func (c *megaflowCache) lookupBatch(keys *[packet.BatchSize]flow.Key, todo uint32,
+	out *[packet.BatchSize]*megaflow) (miss uint32, hits, lookups uint64) {
+	var hs [packet.BatchSize]uint64
+	for todo != 0 {
+		// The packets of one in_port.
+		port := keys[bits.TrailingZeros32(todo)%packet.BatchSize].InPort
+		group := uint32(0)
+		for m := todo; m != 0; m &= m - 1 {
+			i := bits.TrailingZeros32(m) % packet.BatchSize
+			if keys[i].InPort == port {
+				group |= 1 << i
+			}
+		}
+		todo &^= group
+		if int(port) >= len(c.ports) || c.ports[port] == nil {
+			miss |= group
+			continue
+		}
+		sts := c.ports[port].subtables
+		for j, st := range sts {
+			for m := group; m != 0; m &= m - 1 {
+				i := bits.TrailingZeros32(m) % packet.BatchSize
+				hs[i] = st.hash(&keys[i])
+			}
+			for m := group; m != 0; m &= m - 1 {
+				i := bits.TrailingZeros32(m) % packet.BatchSize
+				if f := st.probe(&keys[i], hs[i]); f != nil {
+					out[i] = f
+					group &^= 1 << i
+					hits++
+					lookups += uint64(j + 1)
+					st.hits++
+				}
+			}
+			if group == 0 {
+				break
+			}
+		}
+		lookups += uint64(bits.OnesCount32(group) * len(sts))
+		miss |= group
+	}
+	return miss, hits, lookups
+}
+
+// numSubtables is the number of subtables of in_port port.
+func (c *megaflowCache) numSubtables(port uint32) int {
+	if int(port) >= len(c.ports) || c.ports[port] == nil {
+		return 0
+	}
+	return len(c.ports[port].subtables)
 }
 
 // find returns the installed megaflow with exactly this masked key and

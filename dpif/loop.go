@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
@@ -32,6 +33,14 @@ const (
 	userspaceRate = 1000
 	// rankEvery is how many polls pass between subtable re-rankings.
 	rankEvery = 4096
+	// publishInterval bounds how long a busy loop keeps flow counters
+	// unpublished (readers never see that: they go through loop.call,
+	// which publishes first; this only bounds the work of one
+	// publication). publishCheckEvery is how many polls pass between
+	// clock reads for it, maxDirtyFlows how many flows may wait.
+	publishInterval   = int64(time.Millisecond)
+	publishCheckEvery = 16
+	maxDirtyFlows     = 4096
 )
 
 var monoEpoch = time.Now()
@@ -106,33 +115,45 @@ type loop struct {
 	drainBuf [8]byte
 
 	// Loop-owned state.
-	ports     []*loopPort // by datapath port number
-	rxqs      []rxQueue
-	mustPoll  int // rx queues without a notify fd
-	dirty     []*loopPort
-	emcOn     bool
-	emc       *emc
-	mf        megaflowCache
-	flows     []*megaflow
-	keys      [packet.BatchSize]flow.Key
-	hashes    [packet.BatchSize]uint64
-	fl        [packet.BatchSize]*megaflow
-	rxb       packet.Batch
-	rb        packet.Batch
-	segb      packet.Batch // txFixup's output batch
-	recirc    []recircPkt
-	pend      []missEntry
-	pendFree  []*missEntry
-	pendAct   []*missEntry
-	pendPkts  int
-	portPend  []int
-	nowMs     int64
-	hashKey   flow.Key // scratch key of the hash action
-	userSec   int64
-	userCount int
-	polls     uint64
-	ctrlSpare []ctrlMsg
-	resSpare  []*missEntry
+	ports    []*loopPort // by datapath port number
+	rxqs     []rxQueue
+	mustPoll int // rx queues without a notify fd
+	dirty    []*loopPort
+	emcOn    bool
+	emc      *emc
+	mf       megaflowCache
+	flows    []*megaflow
+	keys     [packet.BatchSize]flow.Key
+	hashes   [packet.BatchSize]uint64
+	maps     [packet.BatchSize]uint64 // word maps of keys, 0: not in the EMC
+	packed   [packet.BatchSize][emcWords]uint64
+	fl       [packet.BatchSize]*megaflow
+	dupOf    [packet.BatchSize]uint8 // processBatch: the earlier packet of the same key
+	acts     [packet.BatchSize][]odp.Action
+	outPort  [packet.BatchSize]int64 // the single output port of acts, or -1
+	// Flows hit since the last publishStats, and when that was (mono ns).
+	dirtyFlows  []*megaflow
+	lastPublish int64
+	// publishEachPoll makes every poll publish the flow counters: in
+	// manual mode (tests) control calls run on the caller's goroutine, so
+	// they cannot publish themselves.
+	publishEachPoll bool
+	rxb             packet.Batch
+	rb              packet.Batch
+	segb            packet.Batch // txFixup's output batch
+	recirc          []recircPkt
+	pend            []missEntry
+	pendFree        []*missEntry
+	pendAct         []*missEntry
+	pendPkts        int
+	portPend        []int
+	nowMs           int64
+	hashKey         flow.Key // scratch key of the hash action
+	userSec         int64
+	userCount       int
+	polls           uint64
+	ctrlSpare       []ctrlMsg
+	resSpare        []*missEntry
 }
 
 func newLoop(dp *Datapath, id int) (*loop, error) {
@@ -152,6 +173,7 @@ func newLoop(dp *Datapath, id int) (*loop, error) {
 		return nil, fmt.Errorf("loop %d: epoll_ctl: %w", id, err)
 	}
 	binary.NativeEndian.PutUint64(l.wakeBuf[:], 1)
+	l.publishEachPoll = dp.cfg.manual
 	l.recirc = make([]recircPkt, 0, recircQueueLen)
 	l.pend = make([]missEntry, maxPendingKeys)
 	for i := range l.pend {
@@ -186,6 +208,8 @@ func (l *loop) wake() {
 // caller is the loop's goroutine and fn runs at once.
 func (l *loop) call(fn func(*loop)) error {
 	if l.dp.cfg.manual {
+		// Not necessarily on the loop's goroutine: poll publishes
+		// instead (publishEachPoll).
 		fn(l)
 		return nil
 	}
@@ -240,6 +264,7 @@ func (l *loop) run() {
 		if l.stop.Load() {
 			break
 		}
+		l.publishStats()
 		l.stats.sleeps.add(1)
 		timeout := -1
 		if l.mustPoll > 0 {
@@ -278,6 +303,14 @@ func (l *loop) poll() bool {
 	if l.polls%rankEvery == 0 {
 		l.mf.rank()
 	}
+	if l.publishEachPoll {
+		l.publishStats()
+	} else if l.polls%publishCheckEvery == 0 && len(l.dirtyFlows) > 0 {
+		if now := mono(); now-l.lastPublish >= publishInterval {
+			l.publishStats()
+			l.lastPublish = now
+		}
+	}
 	return busy
 }
 
@@ -314,62 +347,110 @@ func (l *loop) runRecirc() {
 
 // processBatch classifies and executes a batch. The packets' ownership
 // passes to the datapath. Hot path: no allocation on cache hits.
+//
+// It runs in passes over the batch, as OVS's dp_netdev_input does: extract
+// and EMC lookup for every packet, one batched megaflow lookup for the EMC
+// misses, then accounting and execution in arrival order.
 func (l *loop) processBatch(b *packet.Batch, depth int) {
-	n := b.N
-	var lookups, masked, emcHits uint64
+	n := min(b.N, packet.BatchSize)
+	var todo uint32 // packets for the megaflow cache
+	var dups uint32 // EMC misses with the same key as an earlier packet in todo
+	emcOn := l.emcOn
 	for i := 0; i < n; i++ {
-		p := b.Pkts[i]
 		k := &l.keys[i]
-		packet.Extract(p, k)
-		var f *megaflow
-		if l.emcOn {
-			h := hashKey(k)
-			l.hashes[i] = h
-			if f = l.emc.lookup(k, h); f != nil {
-				emcHits++
+		wm := packet.ExtractMap(b.Pkts[i], k)
+		l.fl[i] = nil
+		if emcOn {
+			h, ok := packKey(k, wm, &l.packed[i])
+			if !ok {
+				wm = 0 // not cacheable in the EMC
 			}
-		}
-		if f == nil {
-			var nl int
-			f, nl = l.mf.lookup(k)
-			lookups += uint64(nl)
-			if f != nil {
-				masked++
-				if l.emcOn {
-					l.emc.insert(k, l.hashes[i], f)
+			l.hashes[i], l.maps[i] = h, wm
+			if ok {
+				if f := l.emc.lookup(h, wm, &l.packed[i]); f != nil {
+					l.fl[i] = f
+					continue
+				}
+				// Done one at a time, this packet would find the EMC
+				// entry an earlier one of the same flow inserts.
+				if j, ok := l.samePending(todo, i); ok {
+					l.dupOf[i] = uint8(j)
+					dups |= 1 << i
+					continue
 				}
 			}
 		}
-		l.fl[i] = f
-		if f != nil {
-			f.bPkts++
-			f.bBytes += uint64(p.Len())
-			f.bFlags |= k.TCPFlags
+		todo |= 1 << i
+	}
+	emcHits := uint64(n - bits.OnesCount32(todo|dups))
+	if todo != 0 {
+		miss, hits, lookups := l.mf.lookupBatch(&l.keys, todo, &l.fl)
+		if emcOn {
+			for m := todo &^ miss; m != 0; m &= m - 1 {
+				i := bits.TrailingZeros32(m) % packet.BatchSize
+				if l.maps[i] != 0 {
+					l.emc.insert(l.hashes[i], l.maps[i], &l.packed[i], l.fl[i])
+				}
+			}
+			for m := dups; m != 0; m &= m - 1 {
+				i := bits.TrailingZeros32(m) % packet.BatchSize
+				if f := l.fl[l.dupOf[i]%packet.BatchSize]; f != nil {
+					l.fl[i] = f
+					emcHits++
+				} else {
+					lookups += uint64(l.mf.numSubtables(l.keys[i].InPort))
+				}
+			}
 		}
+		l.stats.maskedHit.add(hits)
+		l.stats.maskedLookup.add(lookups)
 	}
 	l.stats.emcHit.add(emcHits)
-	l.stats.maskedHit.add(masked)
-	l.stats.maskedLookup.add(lookups)
+	// Account the hits and fetch their actions for all packets first: the
+	// flows' and actions' cache misses then overlap instead of stalling
+	// one packet at a time.
+	for i := 0; i < n; i++ {
+		if f := l.fl[i]; f != nil {
+			l.hit(f, b.Pkts[i].Len(), l.keys[i].TCPFlags)
+			acts := *f.acts.Load()
+			l.acts[i] = acts
+			l.outPort[i] = -1
+			if len(acts) == 1 && acts[0].Type == odp.ActOutput {
+				l.outPort[i] = int64(acts[0].Port)
+			}
+		}
+	}
 	for i := 0; i < n; i++ {
 		p := b.Pkts[i]
 		b.Pkts[i] = nil
-		f := l.fl[i]
-		if f == nil {
+		if l.fl[i] == nil {
 			l.miss(p, &l.keys[i], depth)
 			continue
 		}
-		if f.bPkts != 0 {
-			f.packets.Store(f.packets.Load() + f.bPkts)
-			f.bytes.Store(f.bytes.Load() + f.bBytes)
-			if f.bFlags != 0 {
-				f.tcpFlags.Store(f.tcpFlags.Load() | uint32(f.bFlags))
-			}
-			f.used.Store(l.nowMs)
-			f.bPkts, f.bBytes, f.bFlags = 0, 0, 0
-		}
-		l.execute(p, &l.keys[i], *f.acts.Load(), depth)
 		l.fl[i] = nil
+		if o := l.outPort[i]; o >= 0 {
+			l.output(p, uint32(o)) // the most common action list
+		} else {
+			l.execute(p, &l.keys[i], l.acts[i], depth)
+		}
+		l.acts[i] = nil
 	}
+	if len(l.dirtyFlows) >= maxDirtyFlows {
+		l.publishStats()
+	}
+}
+
+// samePending returns an earlier packet among todo whose packed key equals
+// packet i's.
+func (l *loop) samePending(todo uint32, i int) (int, bool) {
+	h, wm := l.hashes[i], l.maps[i]
+	for m := todo; m != 0; m &= m - 1 {
+		j := bits.TrailingZeros32(m) % packet.BatchSize
+		if l.hashes[j] == h && l.maps[j] == wm && eqPrefix(&l.packed[j], &l.packed[i], bits.OnesCount64(wm)) {
+			return j, true
+		}
+	}
+	return 0, false
 }
 
 // miss parks p in the pending-miss table and queues an upcall for its key
@@ -482,6 +563,10 @@ func (l *loop) drainInbox() {
 	}
 	for _, e := range res {
 		l.result(e)
+	}
+	if len(ctrl) > 0 {
+		// Control messages are how readers reach flow counters.
+		l.publishStats()
 	}
 	for i, m := range ctrl {
 		m.fn(l)
@@ -745,6 +830,7 @@ func (l *loop) shutdown() {
 		l.cache.Free(r.p)
 	}
 	l.recirc = l.recirc[:0]
+	l.publishStats()
 	for _, f := range l.flows {
 		f.removed.Store(true)
 	}

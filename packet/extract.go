@@ -3,6 +3,7 @@ package packet
 import (
 	"encoding/binary"
 	"sync/atomic"
+	"unsafe"
 
 	"govs.dev/govs/flow"
 )
@@ -74,8 +75,60 @@ func VLANLimit() int { return int(vlanLimit.Load()) }
 // parse and leave what was valid so far. Hot path: no allocation; never
 // panics.
 func Extract(p *Packet, k *flow.Key) {
-	ExtractBytes(p.buf[p.off:p.off+p.n], &p.Meta, k)
+	extract(p.buf[p.off:p.off+p.n], &p.Meta, k)
 }
+
+// ExtractMap is Extract that also returns the key's word map: bit i is set
+// for every word i of k.Words() that Extract may have written. Every word
+// whose bit is clear is zero, so two keys with equal maps are equal when
+// their mapped words are: the datapath's exact-match cache hashes and
+// compares only those words, as OVS's miniflow does. The map is a
+// superset of the nonzero words (a written field may be zero). Hot path: no
+// allocation; never panics.
+func ExtractMap(p *Packet, k *flow.Key) uint64 {
+	return extract(p.buf[p.off:p.off+p.n], &p.Meta, k)
+}
+
+// The key's words must fit ExtractMap's 64-bit map.
+var _ [64 - flow.KeyWords]struct{}
+
+// wordSpan is the word map of the size bytes at byte offset off of a key.
+func wordSpan(off, size uintptr) uint64 {
+	first, last := off/8, (off+size-1)/8
+	return 1<<(last+1) - 1<<first
+}
+
+// Word maps of the key fields Extract writes, by parse step.
+var (
+	mapTunnel = wordSpan(unsafe.Offsetof(flow.Key{}.TunID),
+		unsafe.Offsetof(flow.Key{}.TunTpDst)+2-unsafe.Offsetof(flow.Key{}.TunID))
+	mapMeta = wordSpan(unsafe.Offsetof(flow.Key{}.SkbPriority), 4) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.PktMark), 4) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.DpHash), 4) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.InPort), 4) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.RecircID), 4) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.DlDst), 14) // DlDst, DlSrc, DlType
+	mapCt = wordSpan(unsafe.Offsetof(flow.Key{}.CtState), 4) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.CtZone), 2) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.CtMark), 4) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.CtLabel), 16)
+	mapPacketType = wordSpan(unsafe.Offsetof(flow.Key{}.PacketType), 4)
+	mapVLAN       = wordSpan(unsafe.Offsetof(flow.Key{}.VLANs), unsafe.Sizeof(flow.Key{}.VLANs))
+	mapMPLS       = wordSpan(unsafe.Offsetof(flow.Key{}.MPLS), unsafe.Sizeof(flow.Key{}.MPLS))
+	mapNw         = wordSpan(unsafe.Offsetof(flow.Key{}.IPv6Label), 8) // label, proto, tos, ttl, frag
+	mapIPv4       = wordSpan(unsafe.Offsetof(flow.Key{}.NwSrc), 8) | mapNw
+	mapIPv6       = wordSpan(unsafe.Offsetof(flow.Key{}.IPv6Src), 32) | mapNw
+	mapCtNw       = wordSpan(unsafe.Offsetof(flow.Key{}.CtNwProto), 1)
+	mapCt4        = wordSpan(unsafe.Offsetof(flow.Key{}.CtNwSrc), 8)
+	mapCt6        = wordSpan(unsafe.Offsetof(flow.Key{}.CtIPv6Src), 32)
+	mapCtTp       = wordSpan(unsafe.Offsetof(flow.Key{}.CtTpSrc), 4)
+	mapARP        = wordSpan(unsafe.Offsetof(flow.Key{}.NwSrc), 8) | mapNw |
+		wordSpan(unsafe.Offsetof(flow.Key{}.ArpSHA), 12)
+	mapL4    = wordSpan(unsafe.Offsetof(flow.Key{}.TCPFlags), 6)
+	mapNDRes = wordSpan(unsafe.Offsetof(flow.Key{}.NDReserved), 4)
+	mapND    = wordSpan(unsafe.Offsetof(flow.Key{}.NDTarget), 16) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.ArpSHA), 12)
+)
 
 func be16(b []byte) uint16 { return binary.BigEndian.Uint16(b) }
 func be32(b []byte) uint32 { return binary.BigEndian.Uint32(b) }
@@ -91,11 +144,18 @@ func tunDstIsSet(a *[16]byte) bool {
 // ExtractBytes is Extract on a plain byte slice: it fills k from data and
 // meta and sets meta's layer offsets. Hot path: no allocation; never panics.
 func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
+	extract(data, meta, k)
+}
+
+// extract is ExtractBytes returning ExtractMap's word map.
+func extract(data []byte, meta *Meta, k *flow.Key) (wm uint64) {
 	*k = flow.Key{}
 	m := meta
+	wm = mapMeta
 
 	// Metadata.
 	if tunDstIsSet(&m.TunDst) {
+		wm |= mapTunnel
 		k.TunID = m.TunID
 		k.TunSrc = m.TunSrc
 		k.TunDst = m.TunDst
@@ -112,6 +172,7 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 	k.RecircID = m.RecircID
 	ct := m.CtState != 0
 	if ct {
+		wm |= mapCt
 		k.CtState = m.CtState
 		k.CtZone = m.CtZone
 		k.CtMark = m.CtMark
@@ -126,6 +187,7 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 	off := 0
 	if m.PacketType != PacketTypeEthernet {
 		// A bare L3 packet: the packet type gives the dl_type.
+		wm |= mapPacketType
 		k.PacketType = m.PacketType
 		dlType = uint16(m.PacketType)
 		k.DlType = dlType
@@ -135,27 +197,34 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 			return
 		}
 		m.L2Ofs = 0
-		copy(k.DlDst[:], data[0:6])
-		copy(k.DlSrc[:], data[6:12])
+		// DlDst and DlSrc are adjacent in the key as in the frame.
+		*(*[12]byte)(unsafe.Pointer(&k.DlDst)) = [12]byte(data[0:12])
 		off = 12
-		limit := int(vlanLimit.Load())
-		for n := 0; n < limit; n++ {
-			tpid := be16(data[off:])
-			if tpid != EthTypeVLAN && tpid != EthTypeQinQ || len(data)-off < 6 {
-				break
+		dlType = be16(data[12:14])
+		if dlType == EthTypeVLAN || dlType == EthTypeQinQ {
+			limit := int(vlanLimit.Load())
+			for n := 0; n < limit; n++ {
+				tpid := be16(data[off:])
+				if tpid != EthTypeVLAN && tpid != EthTypeQinQ || len(data)-off < 6 {
+					break
+				}
+				wm |= mapVLAN
+				k.VLANs[n] = flow.VLAN{TPID: tpid, TCI: be16(data[off+2:]) | flow.VLANCFI}
+				off += 4
 			}
-			k.VLANs[n] = flow.VLAN{TPID: tpid, TCI: be16(data[off+2:]) | flow.VLANCFI}
-			off += 4
+			dlType = be16(data[off:])
 		}
-		dlType = be16(data[off:])
 		off += 2
-		dlType = parseLLC(data, &off, dlType)
+		if dlType < EthTypeMin {
+			dlType = parseLLC(data, &off, dlType)
+		}
 		k.DlType = dlType
 	}
 
 	// MPLS label stack.
 	if dlType == EthTypeMPLS || dlType == EthTypeMPLSMC {
 		m.L2_5Ofs = uint16(off)
+		wm |= mapMPLS
 		for n := 0; len(data)-off >= 4; n++ {
 			lse := be32(data[off:])
 			if n < len(k.MPLS) {
@@ -188,11 +257,14 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 		}
 		m.L2Pad = uint16(len(rest) - tot)
 		rest = rest[:tot]
+		wm |= mapIPv4
 		k.NwSrc = be32(rest[12:])
 		k.NwDst = be32(rest[16:])
 		if ct && !m.CtOrigIPv6 {
+			wm |= mapCtNw
 			k.CtNwProto = m.CtNwProto
 			if m.CtNwProto != 0 {
+				wm |= mapCt4 | mapCtTp
 				k.CtNwSrc = m.CtNwSrc
 				k.CtNwDst = m.CtNwDst
 				ctTpSrc, ctTpDst = m.CtTpSrc, m.CtTpDst
@@ -222,11 +294,14 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 		off += 40
 		m.L2Pad = uint16(len(rest) - plen)
 		rest = rest[:plen]
-		copy(k.IPv6Src[:], nh[8:24])
-		copy(k.IPv6Dst[:], nh[24:40])
+		wm |= mapIPv6
+		// IPv6Src and IPv6Dst are adjacent in the key as in the header.
+		*(*[32]byte)(unsafe.Pointer(&k.IPv6Src)) = [32]byte(nh[8:40])
 		if ct && m.CtOrigIPv6 {
+			wm |= mapCtNw
 			k.CtNwProto = m.CtNwProto
 			if m.CtNwProto != 0 {
+				wm |= mapCt6 | mapCtTp
 				k.CtIPv6Src = m.CtIPv6Src
 				k.CtIPv6Dst = m.CtIPv6Dst
 				ctTpSrc, ctTpDst = m.CtTpSrc, m.CtTpDst
@@ -249,6 +324,7 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 	case EthTypeARP, EthTypeRARP:
 		if len(rest) >= 28 && be16(rest[0:]) == 1 && be16(rest[2:]) == EthTypeIPv4 &&
 			rest[4] == 6 && rest[5] == 4 {
+			wm |= mapARP
 			k.NwSrc = be32(rest[14:])
 			k.NwDst = be32(rest[24:])
 			if op := be16(rest[6:]); op <= 0xff {
@@ -271,6 +347,7 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 	if nwFrag&flow.FragLater != 0 {
 		return
 	}
+	wm |= mapL4
 	switch nwProto {
 	case ProtoTCP:
 		if len(rest) >= 20 {
@@ -311,6 +388,7 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 			k.CtTpSrc, k.CtTpDst = ctTpSrc, ctTpDst
 			// OVS keeps the IGMP group in the word it shares with
 			// nd_reserved (igmp_group_ip4).
+			wm |= mapNDRes
 			k.NDReserved = be32(rest[4:])
 			m.L4OK = true
 		}
@@ -324,9 +402,11 @@ func ExtractBytes(data []byte, meta *Meta, k *flow.Key) {
 				k.CtTpSrc, k.CtTpDst = ctTpSrc, ctTpDst
 				return
 			}
+			wm |= mapNDRes | mapND
 			extractND(rest, k)
 		}
 	}
+	return wm
 }
 
 // parseLLC handles an 802.3 length in place of an EtherType: an LLC/SNAP
