@@ -583,3 +583,91 @@ func TestExtractL3PacketType(t *testing.T) {
 		t.Errorf("L3 MPLS packet: %+v %+v", k, m)
 	}
 }
+
+// metaVariants are packet metadata that make Extract fill the metadata
+// fields of the key: none, tunnel, conntrack with an IPv4 or IPv6 tuple,
+// marks and recirculation, and a bare L3 packet type.
+func metaVariants() map[string]Meta {
+	tun := Meta{TunID: 7, TunTTL: 64, TunFlags: 1, TunTpSrc: 5, TunTpDst: 4789}
+	tun.TunDst[15], tun.TunSrc[15] = 2, 1
+	tun.TunDst[10], tun.TunDst[11] = 0xff, 0xff
+	ct4 := Meta{CtState: 0x21, CtZone: 3, CtMark: 9, CtNwProto: 6, CtNwSrc: 1, CtNwDst: 2, CtTpSrc: 3, CtTpDst: 4}
+	ct4.CtLabel[15] = 1
+	ct6 := Meta{CtState: 0x21, CtOrigIPv6: true, CtNwProto: 17, CtTpSrc: 3, CtTpDst: 4}
+	ct6.CtIPv6Src[15], ct6.CtIPv6Dst[0] = 1, 0xfe
+	return map[string]Meta{
+		"plain": {InPort: 1},
+		"tun":   tun,
+		"ct4":   ct4,
+		"ct6":   ct6,
+		"marks": {InPort: 2, RecircID: 5, DpHash: 6, SkbPriority: 7, PktMark: 8},
+		"l3":    {InPort: 1, PacketType: PacketTypeIPv4},
+	}
+}
+
+// checkWordMap fails unless every nonzero word of k is in the word map wm.
+func checkWordMap(t *testing.T, name string, k *flow.Key, wm uint64) {
+	t.Helper()
+	for i, w := range k.Words() {
+		if w != 0 && wm&(1<<i) == 0 {
+			t.Errorf("%s: word %d = %#x is not in the word map %#x", name, i, w, wm)
+		}
+	}
+	if wm>>flow.KeyWords != 0 {
+		t.Errorf("%s: word map %#x names words beyond the key", name, wm)
+	}
+}
+
+func TestExtractMap(t *testing.T) {
+	pool, err := NewPool(PoolConfig{Buffers: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	c := pool.NewCache()
+	p := c.Alloc(0)
+	defer c.Free(p)
+	var frames [][]byte
+	var names []string
+	for _, tc := range extractCases() {
+		frames, names = append(frames, tc.build(t)), append(names, tc.name)
+	}
+	for name, k := range roundTripKeys() {
+		frames, names = append(frames, Compose(&k, 5)), append(names, "compose-"+name)
+	}
+	for i, data := range frames {
+		for mname, meta := range metaVariants() {
+			name := names[i] + "/" + mname
+			if err := p.SetData(data); err != nil {
+				t.Fatal(err)
+			}
+			p.Meta = meta
+			var k, want flow.Key
+			wm := ExtractMap(p, &k)
+			m := meta
+			ExtractBytes(data, &m, &want)
+			if k != want || p.Meta != m {
+				t.Errorf("%s: ExtractMap and ExtractBytes disagree", name)
+			}
+			checkWordMap(t, name, &k, wm)
+		}
+	}
+}
+
+func TestExtractMapAllocs(t *testing.T) {
+	pool, err := NewPool(PoolConfig{Buffers: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	c := pool.NewCache()
+	p := c.Alloc(0)
+	defer c.Free(p)
+	if err := p.SetData(ser(t, ethL(layers.EthernetTypeIPv4), ip4L(layers.IPProtocolTCP), &layers.TCP{SrcPort: 1, DstPort: 2}, payload)); err != nil {
+		t.Fatal(err)
+	}
+	var k flow.Key
+	if n := testing.AllocsPerRun(100, func() { ExtractMap(p, &k) }); n != 0 {
+		t.Errorf("ExtractMap allocates %v times", n)
+	}
+}

@@ -11,8 +11,8 @@ import (
 	"govs.dev/govs/flow"
 )
 
-// FuzzExtract checks that Extract never panics, is deterministic, and
-// leaves consistent offsets.
+// FuzzExtract checks that Extract never panics, is deterministic, leaves
+// consistent offsets, and that its word map covers every nonzero word.
 func FuzzExtract(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var m1, m2 Meta
@@ -36,6 +36,13 @@ func FuzzExtract(f *testing.F) {
 		}
 		// Compose must accept whatever Extract produced.
 		_ = Compose(&k1, 3)
+		// Words outside ExtractMap's word map are zero, whatever the
+		// metadata.
+		for name, meta := range metaVariants() {
+			m := meta
+			var k flow.Key
+			checkWordMap(t, name, &k, extract(data, &m, &k))
+		}
 	})
 }
 
