@@ -255,54 +255,55 @@ type mfSlot struct {
 
 // subtable holds the megaflows of one in_port that share one mask, in a
 // linear-probing hash table keyed by the masked key. Each slot's masked key
-// words are also kept packed in keys (nw words per slot), so that a lookup
-// compares contiguous words instead of chasing the flow. It belongs to its
-// loop.
+// words are also kept packed in keys (len(ents) words per slot), so that a
+// lookup compares contiguous words instead of chasing the flow. It belongs
+// to its loop.
 type subtable struct {
 	mask  flow.Key
-	words []uint8  // indices of the mask's nonzero words
-	mw    []uint64 // the mask's nonzero words, in the same order
+	ents  []maskWord // the mask's nonzero words
 	slots []mfSlot
-	keys  []uint64 // len(slots) * len(words)
+	keys  []uint64 // len(slots) * len(ents)
 	n     int
 	hits  uint64
+}
+
+// maskWord is one nonzero word of a subtable's mask: its index in the key,
+// its value and its hash multiplier.
+type maskWord struct {
+	i   int
+	m   uint64
+	mul uint64
 }
 
 func newSubtable(mask *flow.Key) *subtable {
 	st := &subtable{mask: *mask}
 	for i, w := range mask.Words() {
 		if w != 0 {
-			st.words = append(st.words, uint8(i))
-			st.mw = append(st.mw, w)
+			st.ents = append(st.ents, maskWord{i: i, m: w, mul: mulTab[len(st.ents)]})
 		}
 	}
 	st.slots = make([]mfSlot, 8)
-	st.keys = make([]uint64, 8*len(st.words))
+	st.keys = make([]uint64, 8*len(st.ents))
 	return st
 }
 
 // hash hashes the masked words of k. Hot path.
 func (st *subtable) hash(k *flow.Key) uint64 {
 	kw := k.Words()
-	mw := st.mw
-	h := uint64(len(mw))
-	for j, i := range st.words {
-		if j >= len(mw) {
-			break
-		}
-		h += (kw[i] & mw[j]) * mulTab[j]
+	h := uint64(len(st.ents))
+	for _, e := range st.ents {
+		h += (kw[e.i] & e.m) * e.mul
 	}
-	return finish(h)
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	return h ^ h>>32
 }
 
 // probe returns the megaflow with hash h matching k, or nil. Hot path.
 func (st *subtable) probe(k *flow.Key, h uint64) *megaflow {
 	kw := k.Words()
-	words, mw := st.words, st.mw
-	nw := len(words)
-	if len(mw) < nw {
-		return nil
-	}
+	ents := st.ents
+	nw := len(ents)
 	m := uint64(len(st.slots) - 1)
 	for i := h & m; ; i = (i + 1) & m {
 		s := &st.slots[i]
@@ -312,10 +313,11 @@ func (st *subtable) probe(k *flow.Key, h uint64) *megaflow {
 		if s.hash != h {
 			continue
 		}
-		fk := st.keys[int(i)*nw : int(i)*nw+nw]
+		fk := st.keys[int(i)*nw:]
+		fk = fk[:len(ents)]
 		ok := true
-		for j, w := range words {
-			if kw[w]&mw[j] != fk[j] {
+		for j, e := range ents {
+			if kw[e.i]&e.m != fk[j] {
 				ok = false
 				break
 			}
@@ -331,16 +333,11 @@ func (st *subtable) lookup(k *flow.Key) *megaflow {
 	return st.probe(k, st.hash(k))
 }
 
-// find returns the megaflow whose masked key equals key exactly.
-func (st *subtable) find(key *flow.Key) *megaflow {
-	return st.lookup(key)
-}
-
 func (st *subtable) insert(f *megaflow) {
 	if (st.n+1)*4 > len(st.slots)*3 {
 		old := st.slots
 		st.slots = make([]mfSlot, len(old)*2)
-		st.keys = make([]uint64, len(st.slots)*len(st.words))
+		st.keys = make([]uint64, len(st.slots)*len(st.ents))
 		st.n = 0
 		for _, s := range old {
 			if s.f != nil {
@@ -360,10 +357,10 @@ func (st *subtable) put(s mfSlot) {
 		i = (i + 1) & m
 	}
 	st.slots[i] = s
-	nw := len(st.words)
+	nw := len(st.ents)
 	fw := s.f.key.Words()
-	for j, w := range st.words {
-		st.keys[int(i)*nw+j] = fw[w] & st.mw[j]
+	for j, e := range st.ents {
+		st.keys[int(i)*nw+j] = fw[e.i] & e.m
 	}
 	st.n++
 }
@@ -491,7 +488,7 @@ func (c *megaflowCache) find(key, mask *flow.Key) *megaflow {
 	}
 	for _, st := range c.ports[key.InPort].subtables {
 		if *st.mask.Words() == *mask.Words() {
-			return st.find(key)
+			return st.lookup(key) // key is masked: it matches itself only
 		}
 	}
 	return nil
