@@ -45,6 +45,7 @@ func TestTCPOffloadsOn(t *testing.T) {
 		t.Errorf("no GSO packet passed through whole")
 	}
 }
+
 // TestTCPEgressWithoutOffloads: when the egress port's interface does not
 // take checksum offload or TSO (turned off with ethtool on the switch's
 // end), govs segments GSO packets and completes checksums itself, and the
