@@ -319,3 +319,50 @@ func (s *switchd) kernelStatusCols(r *vswitchdb.Interface, ifc *ifState, withSta
 	}
 	return cols
 }
+
+// followMinMTU gives the bridge's internal ports without mtu_request the
+// smallest MTU of its other kernel ports, as OVS does, so that the host
+// stack never sends frames a port would drop. Caller holds s.mu.
+func (s *switchd) followMinMTU(b *brState) {
+	minMTU := 0
+	for _, ifc := range b.ifaces {
+		if ifc.dev == nil || ifc.kind != kindSystem && ifc.kind != kindTap {
+			continue
+		}
+		if m := ifc.dev.MTU(); m > 0 && (minMTU == 0 || m < minMTU) {
+			minMTU = m
+		}
+	}
+	if minMTU == 0 {
+		return
+	}
+	for _, ifc := range b.ifaces {
+		if ifc.kind != kindInternal || ifc.dev == nil || ifc.mtuReq > 0 || ifc.dev.MTU() == minMTU {
+			continue
+		}
+		if err := ifc.dev.SetMTU(minMTU); err != nil {
+			log.Warn("bridge %s: interface %s: setting MTU to %d failed: %v", b.name, ifc.name, minMTU, err)
+		}
+	}
+}
+
+// applyIfaceMAC sets an internal interface's Ethernet address from
+// Interface.mac, refusing multicast and zero addresses as OVS does.
+func (s *switchd) applyIfaceMAC(b *brState, ifc *ifState, text string) {
+	mac, err := parseMAC(text)
+	if err != nil || ifc.dev == nil || ifc.dev.MAC() == mac {
+		return
+	}
+	switch {
+	case mac[0]&1 != 0:
+		log.Err("interface %s: cannot set MAC to multicast address", ifc.name)
+	case mac == [6]byte{}:
+		log.Err("interface %s: cannot set MAC to all zero address", ifc.name)
+	default:
+		if err := ifc.dev.SetMAC(mac); err != nil {
+			log.Err("interface %s: setting MAC failed (%v)", ifc.name, err)
+			return
+		}
+		ifc.mac = mac
+	}
+}

@@ -366,11 +366,15 @@ func (s *switchd) configureBridge(b *brState, row *vswitchdb.Bridge, root *vswit
 					req = *w.row.MTURequest
 				}
 				s.applyMTU(b, ifc, req)
+				if ifc.kind == kindInternal && name != b.name && w.row.MAC != nil {
+					s.applyIfaceMAC(b, ifc, *w.row.MAC)
+				}
 			}
 			s.configurePort(b, ifc, w.port, w.row)
 		}
 		ops = append(ops, s.ifaceStatus(w.row, ifc, errText, s.statsDue)...)
 	}
+	s.followMinMTU(b)
 	// Bridge MAC and datapath ID follow the lowest port MAC, as in OVS.
 	mac := s.bridgeMAC(b, row)
 	if mac != b.mac {

@@ -85,3 +85,37 @@ func TestTapsAdoptedAndCleanedUp(t *testing.T) {
 		}
 	}
 }
+
+// TestMTUAndMAC: mtu_request sets a system port's MTU and the internal
+// ports follow the smallest MTU of the bridge's ports, as in OVS;
+// Interface.mac sets an internal port's address.
+func TestMTUAndMAC(t *testing.T) {
+	tp := newTopo(t, tn.Govs, 1, true)
+	h := tp.hosts[0]
+	tp.env.MustVsctl("add-port", "br0", "int1", "--", "set", "interface", "int1", "type=internal",
+		"mac=\"02:12:34:56:78:9a\"")
+	tp.env.MustVsctl("set", "interface", h.port, "mtu_request=1400")
+	mtuOf := func(ifname string) string {
+		out := tp.in(tp.sw, "ip", "-o", "link", "show", ifname)
+		f := strings.Fields(out)
+		for i := range f {
+			if f[i] == "mtu" && i+1 < len(f) {
+				return f[i+1]
+			}
+		}
+		return ""
+	}
+	for _, ifname := range []string{h.port, "br0", "int1"} {
+		if !waitFor(10*time.Second, func() bool { return mtuOf(ifname) == "1400" }) {
+			t.Errorf("%s: MTU %s, want 1400", ifname, mtuOf(ifname))
+		}
+	}
+	if !waitFor(10*time.Second, func() bool {
+		return strings.TrimSpace(tp.env.MustVsctl("get", "interface", h.port, "mtu")) == "1400"
+	}) {
+		t.Errorf("Interface.mtu of %s: %s", h.port, tp.env.MustVsctl("get", "interface", h.port, "mtu"))
+	}
+	if out := tp.in(tp.sw, "ip", "-o", "link", "show", "int1"); !strings.Contains(out, "link/ether 02:12:34:56:78:9a") {
+		t.Errorf("int1 address: %s", out)
+	}
+}
