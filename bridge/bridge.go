@@ -74,6 +74,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	s := &switchd{o: o, db: db, pool: pool, backers: map[string]*ofproto.Backer{},
 		bridges: map[string]*brState{}, kick: make(chan struct{}, 1), openErrs: map[string]string{}}
+	s.ctlCache = pool.NewCache()
 	s.registerCommands()
 	go s.watchLinks(ctx)
 	running.Store(s)
@@ -159,6 +160,9 @@ type switchd struct {
 
 	linkEvents    map[string]bool // this reconcile's share of linkDirty
 	linkEventsAll bool
+
+	ctlMu    sync.Mutex
+	ctlCache *packet.Cache // buffers for packets the control plane injects
 
 	linkMu    sync.Mutex
 	linkDirty map[string]bool // kernel interfaces with link events since the last reconcile

@@ -589,13 +589,21 @@ func (s *switchd) cmdTrace(args []string) (string, error) {
 	if err != nil && errors.Is(err, xlate.ErrNoInPort) {
 		return "", errors.New("no OpenFlow port for datapath port")
 	}
+	if err != nil && key.RecircID != 0 && errors.Is(err, xlate.ErrNoRecircContext) {
+		return "", fmt.Errorf("no recirculation data for recirc_id %#x", key.RecircID)
+	}
 	if generate {
 		pkt := packet.Compose(key, 0)
-		if p := s.pool.NewCache().Alloc(len(pkt)); p != nil {
-			if err := p.SetData(pkt); err == nil {
-				p.Meta.InPort = key.InPort
-				_ = k.DP.Execute(p, key, res.Actions)
-			}
+		s.ctlMu.Lock()
+		p := s.ctlCache.Alloc(len(pkt))
+		if p != nil && p.SetData(pkt) != nil {
+			s.ctlCache.Free(p)
+			p = nil
+		}
+		s.ctlMu.Unlock()
+		if p != nil {
+			p.Meta.InPort = key.InPort
+			_ = k.DP.Execute(p, key, res.Actions)
 		}
 	}
 	return tr.String(), nil
