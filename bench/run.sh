@@ -127,7 +127,12 @@ veth_ns() {
 
 # Counters. Delivered packets are the receiving veth's rx_packets: the veth
 # counts a frame before the nftables ingress hook of the sink drops it.
-ifstat() { nsx "$1" cat "/sys/class/net/$2/statistics/$3"; }
+# ifstat NS IF rx_packets|tx_packets, read over netlink (no exec into the
+# namespace: two reads in a row are a few milliseconds apart).
+ifstat() {
+  ip -n "$1" -s link show "$2" |
+    awk -v d="${3%%_*}" '$1 == "RX:" { m = "rx"; next } $1 == "TX:" { m = "tx"; next } m == d { print $2; exit }'
+}
 sw_ticks() { # utime+stime of the switch process, in clock ticks
   if [ -n "$SW_PID" ] && [ -r "/proc/$SW_PID/stat" ]; then
     awk '{print $14+$15}' "/proc/$SW_PID/stat"
@@ -227,7 +232,8 @@ for ns_if in "$N2:$V2" "$N1:$V1"; do
 table netdev sink {
   chain in {
     type filter hook ingress device ${ns_if#*:} priority -500;
-    udp dport { 9, 10 } counter drop
+    udp dport 9 counter drop
+    udp dport 10 counter drop
   }
 }
 EOF
@@ -360,9 +366,6 @@ rr_test() { # ROUND
 # churn_test ROUND: megaflow setup rate while an established flow keeps going.
 # The flow below makes the UDP source port (and source address) part of every
 # megaflow in both switches alike, so each generated packet is a new megaflow.
-nft_pkts() { # NS -> packets counted by the sink (udp 9 and 10)
-  nsx "$1" nft list table netdev sink | awk '/counter packets/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i+1) }'
-}
 churn_test() {
   [ -n "$SW_PID" ] || return 0
   ofctl add-flow br0 'priority=10,udp,actions=move:NXM_OF_UDP_SRC[]->NXM_NX_REG0[0..15],move:NXM_OF_IP_SRC[]->NXM_NX_REG1[],NORMAL'

@@ -66,6 +66,12 @@ func parseCSV(r io.Reader) ([]row, error) {
 			}
 			rw.fields[columns[i]] = v
 		}
+		// The share of the offered frames that arrived; NaN without an
+		// offered rate.
+		rw.fields["delivered_pct"] = math.NaN()
+		if o := rw.fields["offered"]; o > 0 {
+			rw.fields["delivered_pct"] = 100 * rw.fields["value"] / o
+		}
 		rows = append(rows, rw)
 	}
 }
@@ -91,6 +97,8 @@ var metrics = []metric{
 	{"megaflow_setup", "megaflow_setup", "value", "upcalls/s", false},
 	{"est_before", "est_before", "value", "pps", false},
 	{"est_during", "est_during", "value", "pps", false},
+	{"est_before delivered", "est_before", "delivered_pct", "% of offered", false},
+	{"est_during delivered", "est_during", "delivered_pct", "% of offered", false},
 }
 
 // stat is the median, minimum and maximum of one metric of one config.
