@@ -27,7 +27,11 @@ func newPipeline(tb testing.TB, nSub int, emcOn bool) *pipeline {
 	pl.l.emcOn = emcOn
 	// Publish flow counters as a running loop does (every
 	// publishInterval), not after every poll as manual-mode tests need.
+	// The periodic revalidator stays out: in manual mode its control calls
+	// would run on its own goroutine, concurrently with the polls, and
+	// (counters unpublished) see the flows as idle.
 	pl.l.publishEachPoll = false
+	e.dp.Pause()
 	acts := []odp.Action{{Type: odp.ActOutput, Port: 2}}
 	for i := 0; i < benchFlows; i++ {
 		k := tcpKey(uint16(i))

@@ -104,6 +104,7 @@ func (l *loop) publishStats() {
 		l.dirtyFlows[i] = nil
 	}
 	l.dirtyFlows = l.dirtyFlows[:0]
+	l.cache.PublishStats()
 }
 
 // hashKey hashes every word of k with four independent multiply chains, so

@@ -103,6 +103,7 @@ type loop struct {
 	evfd  int
 	stop  atomic.Bool
 	nRxq  atomic.Int32
+	core  atomic.Int32 // CPU the loop is pinned to and busy-polls on, -1: none
 	stats loopStats
 	exit  chan struct{}
 
@@ -152,6 +153,8 @@ type loop struct {
 	userSec         int64
 	userCount       int
 	polls           uint64
+	numa            int   // NUMA node of core
+	lastRx          int64 // mono ns of the last poll that found work (pmd loops)
 	ctrlSpare       []ctrlMsg
 	resSpare        []*missEntry
 }
@@ -173,6 +176,7 @@ func newLoop(dp *Datapath, id int) (*loop, error) {
 		return nil, fmt.Errorf("loop %d: epoll_ctl: %w", id, err)
 	}
 	binary.NativeEndian.PutUint64(l.wakeBuf[:], 1)
+	l.core.Store(-1)
 	l.publishEachPoll = dp.cfg.manual
 	l.recirc = make([]recircPkt, 0, recircQueueLen)
 	l.pend = make([]missEntry, maxPendingKeys)
@@ -246,12 +250,22 @@ func (l *loop) deliver(e *missEntry) {
 }
 
 // run is the loop goroutine: poll while there is work, block in epoll when
-// there is none.
+// there is none. A pmd loop (pinned by SetPMDCPUMask) keeps polling while
+// idle and blocks only after pmdIdleSleep without work.
 func (l *loop) run() {
 	defer l.dp.wg.Done()
 	defer close(l.exit)
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	defer func() {
+		if l.core.Load() >= 0 {
+			// Hand the thread back to the runtime with the process's
+			// CPU set, or let it die with the goroutine.
+			if a, err := allowedCPUs(); err != nil || unix.SchedSetaffinity(0, a) != nil {
+				return
+			}
+		}
+		runtime.UnlockOSThread()
+	}()
 	events := make([]unix.EpollEvent, 16)
 	for !l.stop.Load() {
 		t0 := mono()
@@ -259,10 +273,15 @@ func (l *loop) run() {
 		t1 := mono()
 		if busy {
 			l.stats.busyNs.add(uint64(t1 - t0))
+			l.lastRx = t1
 			continue
 		}
 		if l.stop.Load() {
 			break
+		}
+		if l.core.Load() >= 0 && t1-l.lastRx < int64(pmdIdleSleep) {
+			l.stats.idleNs.add(uint64(t1 - t0))
+			continue
 		}
 		l.publishStats()
 		l.stats.sleeps.add(1)
@@ -715,18 +734,43 @@ func (l *loop) addPort(p *port, qs []int, txq int) {
 	lp := &loopPort{p: p, txq: txq}
 	l.ports[p.no] = lp
 	for _, q := range qs {
-		fd := p.dev.RxNotifyFD(q)
-		if fd >= 0 {
-			ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}
-			if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil && !errors.Is(err, unix.EEXIST) {
-				fd = -1
-			}
-		}
-		if fd < 0 {
-			l.mustPoll++
-		}
-		l.rxqs = append(l.rxqs, rxQueue{lp: lp, q: q, fd: fd})
+		l.addRxq(lp, q)
 	}
+}
+
+// addRxq makes the loop poll rx queue q of lp's port, watching its notify
+// fd in epoll when it has one.
+func (l *loop) addRxq(lp *loopPort, q int) {
+	fd := lp.p.dev.RxNotifyFD(q)
+	if fd >= 0 {
+		ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}
+		if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &ev); err != nil && !errors.Is(err, unix.EEXIST) {
+			fd = -1
+		}
+	}
+	if fd < 0 {
+		l.mustPoll++
+	}
+	l.rxqs = append(l.rxqs, rxQueue{lp: lp, q: q, fd: fd})
+}
+
+// unwatch undoes addRxq's epoll registration of r (the caller drops r).
+func (l *loop) unwatch(r rxQueue) {
+	if r.fd >= 0 {
+		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, r.fd, nil)
+	} else {
+		l.mustPoll--
+	}
+}
+
+// pollsQueue reports whether the loop polls rx queue q of port no.
+func (l *loop) pollsQueue(no uint32, q int) bool {
+	for _, r := range l.rxqs {
+		if r.lp.p.no == no && r.q == q {
+			return true
+		}
+	}
+	return false
 }
 
 // delPort forgets port no after flushing its pending output.
@@ -739,11 +783,7 @@ func (l *loop) delPort(no uint32) {
 		if r.lp.p.no != no {
 			return false
 		}
-		if r.fd >= 0 {
-			unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, r.fd, nil)
-		} else {
-			l.mustPoll--
-		}
+		l.unwatch(r)
 		return true
 	})
 	l.ports[no] = nil

@@ -66,28 +66,60 @@ func (dp *Datapath) Stats() DPStats {
 	return st
 }
 
-// loopName is OVS's thread header: loop 0 plays the non-PMD "main thread"
-// (which polls the dummy, afpacket and tap ports in OVS), the others are
-// pmd threads on NUMA node 0.
-func loopName(id int) string {
-	if id == 0 {
-		return "main thread:"
+// thread is a forwarding loop as pmd-stats-show and pmd-rxq-show list it.
+type thread struct {
+	loop int
+	name string // OVS's header line
+	pmd  bool
+}
+
+// threads lists the loops in OVS's order: pmd threads by core id, then the
+// main thread. With a pmd-cpu-mask the pmd threads are the pinned loops
+// with their real CPU and NUMA node, and loop 0 is the main thread unless
+// it is pinned itself; loops the mask leaves idle are not listed. Without a
+// mask, loop 0 plays the non-PMD "main thread" (which polls the dummy,
+// afpacket and tap ports in OVS) and the others are listed as pmd threads
+// on NUMA node 0 with their loop index as core id.
+func (dp *Datapath) threads() []thread {
+	var out []thread
+	masked := false
+	for _, l := range dp.loops {
+		if l.core.Load() >= 0 {
+			masked = true
+		}
 	}
-	return fmt.Sprintf("pmd thread numa_id 0 core_id %d:", id)
+	if !masked {
+		for i := 1; i < len(dp.loops); i++ {
+			out = append(out, thread{i, fmt.Sprintf("pmd thread numa_id 0 core_id %d:", i), true})
+		}
+		return append(out, thread{0, "main thread:", false})
+	}
+	type pmd struct{ loop, core, numa int }
+	var pmds []pmd
+	for i, l := range dp.loops {
+		if c := l.core.Load(); c >= 0 {
+			var numa int
+			l.call(func(l *loop) { numa = l.numa })
+			pmds = append(pmds, pmd{i, int(c), numa})
+		}
+	}
+	sort.Slice(pmds, func(a, b int) bool { return pmds[a].core < pmds[b].core })
+	for _, p := range pmds {
+		out = append(out, thread{p.loop, fmt.Sprintf("pmd thread numa_id %d core_id %d:", p.numa, p.core), true})
+	}
+	if dp.loops[0].core.Load() < 0 {
+		out = append(out, thread{0, "main thread:", false})
+	}
+	return out
 }
 
 // FormatPMDStats writes dpif-netdev/pmd-stats-show's report in OVS 3.1's
 // layout: pmd threads first, the main thread last.
 func (dp *Datapath) FormatPMDStats(w io.Writer) error {
 	all := dp.LoopStats()
-	order := make([]int, 0, len(all))
-	for i := 1; i < len(all); i++ {
-		order = append(order, i)
-	}
-	order = append(order, 0)
 	var b strings.Builder
-	for _, i := range order {
-		s := all[i]
+	for _, th := range dp.threads() {
+		s := all[th.loop]
 		var passes, lookups, perBatch float64
 		if s.Received > 0 {
 			passes = float64(s.Received+s.Recirculated) / float64(s.Received)
@@ -98,7 +130,7 @@ func (dp *Datapath) FormatPMDStats(w io.Writer) error {
 		if s.SentBatches > 0 {
 			perBatch = float64(s.SentPackets) / float64(s.SentBatches)
 		}
-		fmt.Fprintf(&b, "%s\n", loopName(i))
+		fmt.Fprintf(&b, "%s\n", th.name)
 		fmt.Fprintf(&b, "  packets received: %d\n  packet recirculations: %d\n"+
 			"  avg. datapath passes per packet: %.02f\n  phwol hits: 0\n  mfex opt hits: 0\n"+
 			"  simple match hits: 0\n  emc hits: %d\n  smc hits: 0\n  megaflow hits: %d\n"+
@@ -107,7 +139,7 @@ func (dp *Datapath) FormatPMDStats(w io.Writer) error {
 			s.Received, s.Recirculated, passes, s.EMCHits, s.MegaflowHits, lookups,
 			s.MissOK, s.MissFailed, perBatch)
 		total := s.IdleNs + s.BusyNs
-		if i == 0 || total == 0 {
+		if !th.pmd || total == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "  idle cycles: %d (%.02f%%)\n  processing cycles: %d (%.02f%%)\n",
@@ -124,19 +156,22 @@ func (dp *Datapath) FormatPMDStats(w io.Writer) error {
 }
 
 // FormatRxqShow writes dpif-netdev/pmd-rxq-show's report in OVS 3.1's
-// layout. Only pmd threads are listed (loop 0 is the main thread). Usage is
-// not measured per queue: it prints "NOT AVAIL" as OVS does before its
-// first measurement interval.
+// layout: the pmd threads (see threads) and the rx queues each polls. The
+// main thread is not listed, as in OVS. Usage is not measured per queue:
+// it prints "NOT AVAIL" as OVS does before its first measurement interval.
 func (dp *Datapath) FormatRxqShow(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("Displaying last 60 seconds pmd usage %\n")
-	for i := 1; i < len(dp.loops); i++ {
+	for _, th := range dp.threads() {
+		if !th.pmd {
+			continue
+		}
 		type q struct {
 			name string
 			id   int
 		}
 		var qs []q
-		dp.loops[i].call(func(l *loop) {
+		dp.loops[th.loop].call(func(l *loop) {
 			for _, r := range l.rxqs {
 				qs = append(qs, q{r.lp.p.name, r.q})
 			}
@@ -147,7 +182,7 @@ func (dp *Datapath) FormatRxqShow(w io.Writer) error {
 			}
 			return qs[a].id < qs[c].id
 		})
-		fmt.Fprintf(&b, "pmd thread numa_id 0 core_id %d:\n  isolated : false\n", i)
+		fmt.Fprintf(&b, "%s\n  isolated : false\n", th.name)
 		for _, x := range qs {
 			fmt.Fprintf(&b, "  port: %-16s  queue-id: %2d %s  pmd usage: NOT AVAIL\n", x.name, x.id, "(enabled) ")
 		}
