@@ -68,7 +68,7 @@ func Run(ctx context.Context, o Options) error {
 		return fmt.Errorf("bridge: database %s: %w", o.DBEndpoint, err)
 	}
 	defer db.Close()
-	pool, err := packet.NewPool(packet.PoolConfig{Buffers: 16384, BigBuffers: 64})
+	pool, err := packet.NewPool(packet.PoolConfig{Buffers: 16384, BigBuffers: 512})
 	if err != nil {
 		return fmt.Errorf("bridge: packet pool: %w", err)
 	}

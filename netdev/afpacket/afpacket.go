@@ -105,6 +105,12 @@ type rxQueue struct {
 	vnet   [packet.BatchSize][vnetHdrLen]byte
 	cmsg   [packet.BatchSize][auxCmsgCap]byte
 	posted [packet.BatchSize]*packet.Packet
+	// postedCap is the data capacity posted for each slot: SmallCapacity,
+	// or BigCapacity while GSO packets arrive (bigUntil), so that they land
+	// in their final buffer instead of being copied out of the spill area.
+	postedCap [packet.BatchSize]int
+	calls     uint64
+	bigUntil  uint64
 	pool   *packet.Pool // of the posted buffers
 	spill  []byte       // mmap'd, BatchSize*spillSize
 }
@@ -288,6 +294,10 @@ func (d *Device) errGone(op string) error {
 	return fmt.Errorf("afpacket %s: %s: %w: %w", d.name, op, ErrGone, netdev.ErrClosed)
 }
 
+// bigPostCalls is how many Rx calls after a GSO packet keep posting big
+// buffers.
+const bigPostCalls = 1024
+
 // Rx receives up to a batch of frames with one recvmmsg call. Frames come
 // with their offload state from the virtio-net header and with their VLAN
 // tag re-inserted. Hot path: no allocation.
@@ -306,21 +316,33 @@ func (d *Device) Rx(qi int, b *packet.Batch, c *packet.Cache) (int, error) {
 	if want <= 0 {
 		return 0, nil
 	}
-	// Post a buffer in every slot up to want.
+	// Post a buffer in every slot up to want: big ones while GSO packets
+	// arrive (they are received whole, without the spill copy), small
+	// ones otherwise or when big ones run out.
 	pool := c.Pool()
+	q.calls++
+	wantCap := packet.SmallCapacity
+	if q.calls < q.bigUntil {
+		wantCap = packet.BigCapacity
+	}
 	for i := range want {
 		p := q.posted[i]
-		if p != nil && q.pool != pool {
+		if p != nil && (q.pool != pool || q.postedCap[i] != wantCap) {
 			q.pool.Free(p)
 			p = nil
 		}
 		if p == nil {
-			p = c.Alloc(packet.SmallCapacity)
+			p = c.Alloc(wantCap)
+			capacity := wantCap
+			if p == nil && wantCap != packet.SmallCapacity {
+				p, capacity = c.Alloc(packet.SmallCapacity), packet.SmallCapacity
+			}
 			if p == nil {
 				want = i
 				break
 			}
 			q.posted[i] = p
+			q.postedCap[i] = capacity
 			data := p.Data()
 			q.iov[i][1] = unix.Iovec{Base: &data[0], Len: uint64(len(data))}
 		}
@@ -353,6 +375,7 @@ func (d *Device) Rx(qi int, b *packet.Batch, c *packet.Cache) (int, error) {
 			if i != j {
 				q.posted[j] = q.posted[i]
 				q.posted[i] = nil
+				q.postedCap[j] = q.postedCap[i]
 				q.iov[j][1] = q.iov[i][1]
 			}
 			j++
@@ -419,10 +442,14 @@ func (d *Device) rxOne(q *rxQueue, i int, c *packet.Cache) *packet.Packet {
 		d.rxErrors.Add(1)
 		return nil
 	}
-	small := q.posted[i]
+	posted, pc := q.posted[i], q.postedCap[i]
+	if n > packet.SmallCapacity {
+		// GSO packets are arriving: post big buffers for a while.
+		q.bigUntil = q.calls + bigPostCalls
+	}
 	var p *packet.Packet
-	if n <= packet.SmallCapacity {
-		p = small
+	if n <= pc {
+		p = posted
 		p.Truncate(n)
 		q.posted[i] = nil
 	} else {
@@ -432,8 +459,8 @@ func (d *Device) rxOne(q *rxQueue, i int, c *packet.Cache) *packet.Packet {
 			return nil
 		}
 		data := p.Data()
-		copy(data, small.Data()[:packet.SmallCapacity])
-		copy(data[packet.SmallCapacity:], q.spill[i*spillSize:i*spillSize+n-packet.SmallCapacity])
+		copy(data, posted.Data()[:pc])
+		copy(data[pc:], q.spill[i*spillSize:i*spillSize+n-pc])
 	}
 	if err := p.Meta.SetFromVirtioNetHdr(header.VirtioNetHdr(q.vnet[i][:])); err != nil ||
 		p.Meta.CsumPartial && int(p.Meta.CsumStart)+int(p.Meta.CsumOffset)+2 > n {

@@ -95,6 +95,7 @@ func TestRxOne(t *testing.T) {
 			const i = 3
 			small := c.Alloc(packet.SmallCapacity)
 			q.posted[i] = small
+			q.postedCap[i] = packet.SmallCapacity
 			q.pool = pl
 			n := copy(small.Data(), tc.frame)
 			copy(q.spill[i*spillSize:], tc.frame[n:])
@@ -295,3 +296,40 @@ func BenchmarkRoundTrip64Bypass(bm *testing.B) {
 
 // BenchmarkRoundTrip1514 is BenchmarkRoundTrip64 with full-size frames.
 func BenchmarkRoundTrip1514(bm *testing.B) { benchmarkRoundTrip(bm, 1514, Options{}) }
+
+// TestRxBigPosted: after a GSO packet, big buffers are posted and a large
+// frame lands in its buffer without a copy; small ones are posted again
+// once large frames stop coming.
+func TestRxBigPosted(t *testing.T) {
+	pl, err := packet.NewPool(packet.PoolConfig{Buffers: 64, BigBuffers: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pl.Close()
+	c := pl.NewCache()
+	d := &Device{name: "unit", rx: &rxQueue{spill: make([]byte, packet.BatchSize*spillSize)}}
+	d.rx.init()
+	q := d.rx
+	const i = 0
+	big := c.Alloc(packet.BigCapacity)
+	q.posted[i], q.postedCap[i], q.pool = big, packet.BigCapacity, pl
+	f := make([]byte, 30000)
+	for j := range f {
+		f[j] = byte(j * 7)
+	}
+	copy(big.Data(), f)
+	q.msgs[i].Len = uint32(vnetHdrLen + len(f))
+	q.calls = 5
+	p := d.rxOne(q, i, c)
+	if p != big {
+		t.Fatal("a frame that fits the posted big buffer was copied")
+	}
+	if !bytes.Equal(p.Data(), f) {
+		t.Fatal("data differs")
+	}
+	if q.bigUntil != 5+bigPostCalls {
+		t.Fatalf("bigUntil %d", q.bigUntil)
+	}
+	c.Free(p)
+	c.Release()
+}
