@@ -111,8 +111,8 @@ type rxQueue struct {
 	postedCap [packet.BatchSize]int
 	calls     uint64
 	bigUntil  uint64
-	pool   *packet.Pool // of the posted buffers
-	spill  []byte       // mmap'd, BatchSize*spillSize
+	pool      *packet.Pool // of the posted buffers
+	spill     []byte       // mmap'd, BatchSize*spillSize
 }
 
 // txQueue holds the preallocated sendmmsg state of one tx queue.
