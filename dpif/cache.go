@@ -190,10 +190,10 @@ type emc struct {
 	e [EMCEntries]emcEntry
 }
 
-// match reports whether e holds the packed key (h, wm, w) of a live flow.
-// Hot path.
+// match reports whether e holds the packed key (h, wm, w). The flow may be
+// dead: the caller checks. Hot path.
 func (e *emcEntry) match(h, wm uint64, w *[emcWords]uint64) bool {
-	if e.hash != h || e.wmap != wm || e.f == nil || e.f.dead {
+	if e.hash != h || e.wmap != wm || e.f == nil {
 		return false
 	}
 	return eqPrefix(&e.w, w, bits.OnesCount64(wm))
@@ -210,7 +210,8 @@ func eqPrefix(a, b *[emcWords]uint64, n int) bool {
 }
 
 // lookup returns the megaflow cached for the packed key (h, wm, w), or nil.
-// Hot path.
+// The flow may be dead (deleted since): the caller must check f.dead
+// before using it. Hot path.
 func (c *emc) lookup(h, wm uint64, w *[emcWords]uint64) *megaflow {
 	if e := &c.e[h&emcMask]; e.match(h, wm, w) {
 		return e.f

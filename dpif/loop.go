@@ -375,31 +375,50 @@ func (l *loop) processBatch(b *packet.Batch, depth int) {
 	var todo uint32 // packets for the megaflow cache
 	var dups uint32 // EMC misses with the same key as an earlier packet in todo
 	emcOn := l.emcOn
-	for i := 0; i < n; i++ {
-		k := &l.keys[i]
-		wm := packet.ExtractMap(b.Pkts[i], k)
-		l.fl[i] = nil
-		if emcOn {
+	if !emcOn {
+		for i := 0; i < n; i++ {
+			packet.Extract(b.Pkts[i], &l.keys[i])
+			l.fl[i] = nil
+		}
+		todo = 1<<n - 1
+	} else {
+		// Three short passes rather than one: the EMC lookups of the
+		// whole batch, and then the checks of the flows they found, are
+		// independent loads that the CPU overlaps when nothing else sits
+		// between them.
+		for i := 0; i < n; i++ {
+			k := &l.keys[i]
+			wm := packet.ExtractMap(b.Pkts[i], k)
 			h, ok := packKey(k, wm, &l.packed[i])
 			if !ok {
 				wm = 0 // not cacheable in the EMC
 			}
 			l.hashes[i], l.maps[i] = h, wm
-			if ok {
-				if f := l.emc.lookup(h, wm, &l.packed[i]); f != nil {
-					l.fl[i] = f
+		}
+		for i := 0; i < n; i++ {
+			l.fl[i] = nil
+			if wm := l.maps[i]; wm != 0 {
+				l.fl[i] = l.emc.lookup(l.hashes[i], wm, &l.packed[i])
+			}
+		}
+		for i := 0; i < n; i++ {
+			if f := l.fl[i]; f != nil {
+				if !f.dead {
 					continue
 				}
-				// Done one at a time, this packet would find the EMC
-				// entry an earlier one of the same flow inserts.
+				l.fl[i] = nil
+			}
+			// Done one at a time, this packet would find the EMC entry
+			// an earlier one of the same flow inserts.
+			if l.maps[i] != 0 {
 				if j, ok := l.samePending(todo, i); ok {
 					l.dupOf[i] = uint8(j)
 					dups |= 1 << i
 					continue
 				}
 			}
+			todo |= 1 << i
 		}
-		todo |= 1 << i
 	}
 	emcHits := uint64(n - bits.OnesCount32(todo|dups))
 	if todo != 0 {
