@@ -29,6 +29,7 @@ func (s *switchd) registerCommands() {
 	u.Register("fdb/show", "bridge", 1, 1, s.cmdFdbShow)
 	u.Register("fdb/flush", "[bridge]", 0, 1, s.cmdFdbFlush)
 	u.Register("dpif/show", "", 0, 0, s.cmdDpifShow)
+	u.Register("dpif/show-dp-features", "bridge", 1, 1, s.cmdShowDPFeatures)
 	u.Register("dpif/dump-flows", "[-m] [--names | --no-names] bridge", 1, unixctl.Unlimited, s.cmdDpifDumpFlows)
 	u.Register("dpctl/show", "[-s] [dp...]", 0, unixctl.Unlimited, s.cmdDpctlShow)
 	u.Register("dpctl/dump-flows", "[-m] [--names] [dp] [filter=..] [type=..] [pmd=..]", 0, unixctl.Unlimited, s.cmdDpctlDumpFlows)

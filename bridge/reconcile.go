@@ -95,6 +95,14 @@ func (s *switchd) reconcile(ctx context.Context) (bool, error) {
 	if err := s.db.List(ctx, &ifaces); err != nil {
 		return false, fmt.Errorf("list Interface: %w", err)
 	}
+	var datapaths []vswitchdb.Datapath
+	if err := s.db.List(ctx, &datapaths); err != nil {
+		return false, fmt.Errorf("list Datapath: %w", err)
+	}
+	dpByUUID := map[string]*vswitchdb.Datapath{}
+	for i := range datapaths {
+		dpByUUID[datapaths[i].UUID] = &datapaths[i]
+	}
 	brByUUID := map[string]*vswitchdb.Bridge{}
 	for i := range bridges {
 		brByUUID[bridges[i].UUID] = &bridges[i]
@@ -156,6 +164,7 @@ func (s *switchd) reconcile(ctx context.Context) (bool, error) {
 		}
 	}
 	s.configureDatapaths(&root)
+	ops = append(ops, s.datapathCapabilities(&root, dpByUUID)...)
 
 	applied := true
 	if root.CurCfg != root.NextCfg {
