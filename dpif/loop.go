@@ -38,7 +38,7 @@ const (
 	// which publishes first; this only bounds the work of one
 	// publication). publishCheckEvery is how many polls pass between
 	// clock reads for it, maxDirtyFlows how many flows may wait.
-	publishInterval   = int64(time.Millisecond)
+	publishInterval   = int64(10 * time.Millisecond)
 	publishCheckEvery = 16
 	maxDirtyFlows     = 4096
 )
