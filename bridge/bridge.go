@@ -158,7 +158,8 @@ type switchd struct {
 	lastStats time.Time
 	openErrs  map[string]string // last open error logged per interface
 
-	linkEvents    map[string]bool // this reconcile's share of linkDirty
+	flowTables    map[string]*vswitchdb.FlowTable // this reconcile's Flow_Table rows by UUID
+	linkEvents    map[string]bool                 // this reconcile's share of linkDirty
 	linkEventsAll bool
 
 	ctlMu    sync.Mutex

@@ -31,6 +31,9 @@ type brState struct {
 	ifaces map[string]*ifState
 	mac    [6]byte
 	mgmt   *ofproto.Listener
+	// prefixes is the Flow_Table:prefixes setting applied to each table
+	// ("" for the default).
+	prefixes [ofproto.NumTables]string
 }
 
 type ifState struct {
@@ -98,6 +101,14 @@ func (s *switchd) reconcile(ctx context.Context) (bool, error) {
 	var datapaths []vswitchdb.Datapath
 	if err := s.db.List(ctx, &datapaths); err != nil {
 		return false, fmt.Errorf("list Datapath: %w", err)
+	}
+	var flowTables []vswitchdb.FlowTable
+	if err := s.db.List(ctx, &flowTables); err != nil {
+		return false, fmt.Errorf("list Flow_Table: %w", err)
+	}
+	s.flowTables = map[string]*vswitchdb.FlowTable{}
+	for i := range flowTables {
+		s.flowTables[flowTables[i].UUID] = &flowTables[i]
 	}
 	dpByUUID := map[string]*vswitchdb.Datapath{}
 	for i := range datapaths {
@@ -311,6 +322,7 @@ func (s *switchd) configureBridge(b *brState, row *vswitchdb.Bridge, root *vswit
 		}
 	}
 	b.of.SetMACConfig(aging, size)
+	s.configurePrefixes(b, row)
 
 	type wantIf struct {
 		row  *vswitchdb.Interface
@@ -698,4 +710,35 @@ func (s *switchd) ifaceStatus(row *vswitchdb.Interface, ifc *ifState, errText st
 		return nil
 	}
 	return ops
+}
+
+// configurePrefixes applies Flow_Table:prefixes of the tables the bridge's
+// flow_tables column names; the others get OVS's default (nw_dst, nw_src).
+// An invalid setting is logged and the table keeps the default.
+func (s *switchd) configurePrefixes(b *brState, row *vswitchdb.Bridge) {
+	var want [ofproto.NumTables]string
+	for id, u := range row.FlowTables {
+		if id < 0 || id >= ofproto.NumTables {
+			continue
+		}
+		if ft := s.flowTables[u]; ft != nil && len(ft.Prefixes) > 0 {
+			f := append([]string(nil), ft.Prefixes...)
+			sort.Strings(f)
+			want[id] = strings.Join(f, ",")
+		}
+	}
+	for id := range want {
+		if want[id] == b.prefixes[id] {
+			continue
+		}
+		var fields []string
+		if want[id] != "" {
+			fields = strings.Split(want[id], ",")
+		}
+		if err := b.of.SetTablePrefixes(id, fields); err != nil {
+			log.Warn("bridge %s: %v", b.name, err)
+			_ = b.of.SetTablePrefixes(id, nil)
+		}
+		b.prefixes[id] = want[id]
+	}
 }

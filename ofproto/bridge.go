@@ -353,3 +353,28 @@ func (b *Bridge) TableStats(id int) (lookups, matched uint64) {
 	t := b.tables[id]
 	return t.lookups.Load(), t.matched.Load()
 }
+
+// DefaultPrefixFields are the fields with prefix tries in a table whose
+// Flow_Table record does not say otherwise, as in OVS.
+var DefaultPrefixFields = []string{"nw_dst", "nw_src"}
+
+// SetTablePrefixes sets the fields that get prefix tries in table id
+// (Flow_Table:prefixes): OVS field names, "none" for no tries, nil for
+// DefaultPrefixFields. Datapath flows are revalidated, since megaflow masks
+// depend on the tries. Safe for concurrent use.
+func (b *Bridge) SetTablePrefixes(id int, fields []string) error {
+	if id < 0 || id >= NumTables {
+		return fmt.Errorf("ofproto %s: table %d: out of range", b.Name, id)
+	}
+	if fields == nil {
+		fields = DefaultPrefixFields
+	}
+	b.mu.Lock()
+	err := b.tables[id].cls.SetPrefixFields(fields)
+	b.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("ofproto %s: table %d: prefixes: %w", b.Name, id, err)
+	}
+	b.backer.needRevalidate()
+	return nil
+}

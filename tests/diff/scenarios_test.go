@@ -98,6 +98,7 @@ func scenarios() []scenario {
 		{script: normalLearning(), GovsReady: true},
 		{script: pipeline(), GovsReady: true},
 		{script: revalidation(), GovsReady: true},
+		{script: prefixes(), GovsReady: true},
 		{script: counters(), GovsReady: true},
 	}
 	for _, v := range []string{"", "OpenFlow13", "OpenFlow15"} {
@@ -332,4 +333,28 @@ func counters() tn.Script {
 		dumpFlows("br0"),
 	)
 	return tn.Script{Name: "counters", Steps: steps}
+}
+
+// prefixes checks Flow_Table:prefixes: the prefix tries of a table decide
+// how many address bits a megaflow matches, by default on nw_dst and
+// nw_src, with "none" on none and with ipv6_dst on that field.
+func prefixes() tn.Script {
+	in := "ip,in_port=1,dl_src=" + mac(1) + ",dl_dst=" + mac(2) + ",nw_src=10.1.2.3,nw_dst=192.168.77.5"
+	in6 := "ipv6,in_port=1,dl_src=" + mac(1) + ",dl_dst=" + mac(2) + ",ipv6_src=2001:db8::1,ipv6_dst=2001:db8:77::5"
+	return tn.Script{Name: "prefixes", Steps: []tn.Step{
+		vsctl(bridge("br0", true, port{name: "p1", ofport: 1}, port{name: "p2", ofport: 2})...),
+		ofctl("add-flow", "br0", "priority=20,ip,nw_dst=192.168.0.0/16,nw_src=10.0.0.0/8,actions=output:2"),
+		ofctl("add-flow", "br0", "priority=10,ip,nw_dst=192.168.1.0/24,actions=drop"),
+		ofctl("add-flow", "br0", "priority=10,ipv6,ipv6_dst=2001:db8:1::/48,actions=drop"),
+		ofctl("add-flow", "br0", "priority=0,actions=output:2"),
+		trace("br0", in),
+		trace("br0", in6),
+		vsctl("--", "--id=@ft", "create", "Flow_Table", "prefixes=none", "--", "set", "bridge", "br0", "flow_tables:0=@ft"),
+		trace("br0", in),
+		vsctl("set", "Flow_Table", ".", "prefixes=ipv6_dst,nw_src"),
+		trace("br0", in),
+		trace("br0", in6),
+		vsctl("clear", "bridge", "br0", "flow_tables"),
+		trace("br0", in),
+	}}
 }
