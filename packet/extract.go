@@ -102,12 +102,12 @@ func wordSpan(off, size uintptr) uint64 {
 var (
 	mapTunnel = wordSpan(unsafe.Offsetof(flow.Key{}.TunID),
 		unsafe.Offsetof(flow.Key{}.TunTpDst)+2-unsafe.Offsetof(flow.Key{}.TunID))
-	mapMeta = wordSpan(unsafe.Offsetof(flow.Key{}.SkbPriority), 4) |
-		wordSpan(unsafe.Offsetof(flow.Key{}.PktMark), 4) |
-		wordSpan(unsafe.Offsetof(flow.Key{}.DpHash), 4) |
+	mapMeta = wordSpan(unsafe.Offsetof(flow.Key{}.DpHash), 4) |
 		wordSpan(unsafe.Offsetof(flow.Key{}.InPort), 4) |
-		wordSpan(unsafe.Offsetof(flow.Key{}.RecircID), 4) |
 		wordSpan(unsafe.Offsetof(flow.Key{}.DlDst), 14) // DlDst, DlSrc, DlType
+	mapMark = wordSpan(unsafe.Offsetof(flow.Key{}.SkbPriority), 4) |
+		wordSpan(unsafe.Offsetof(flow.Key{}.PktMark), 4)
+	mapRecirc = wordSpan(unsafe.Offsetof(flow.Key{}.RecircID), 4)
 	mapCt = wordSpan(unsafe.Offsetof(flow.Key{}.CtState), 4) |
 		wordSpan(unsafe.Offsetof(flow.Key{}.CtZone), 2) |
 		wordSpan(unsafe.Offsetof(flow.Key{}.CtMark), 4) |
@@ -165,11 +165,19 @@ func extract(data []byte, meta *Meta, k *flow.Key) (wm uint64) {
 		k.TunTpSrc = m.TunTpSrc
 		k.TunTpDst = m.TunTpDst
 	}
-	k.SkbPriority = m.SkbPriority
-	k.PktMark = m.PktMark
+	// Metadata words that are zero stay out of the map: most packets
+	// carry no mark and are not recirculated.
+	if m.SkbPriority|m.PktMark != 0 {
+		wm |= mapMark
+		k.SkbPriority = m.SkbPriority
+		k.PktMark = m.PktMark
+	}
 	k.DpHash = m.DpHash
 	k.InPort = m.InPort
-	k.RecircID = m.RecircID
+	if m.RecircID != 0 {
+		wm |= mapRecirc
+		k.RecircID = m.RecircID
+	}
 	ct := m.CtState != 0
 	if ct {
 		wm |= mapCt
