@@ -108,7 +108,7 @@ var (
 	mapMark = wordSpan(unsafe.Offsetof(flow.Key{}.SkbPriority), 4) |
 		wordSpan(unsafe.Offsetof(flow.Key{}.PktMark), 4)
 	mapRecirc = wordSpan(unsafe.Offsetof(flow.Key{}.RecircID), 4)
-	mapCt = wordSpan(unsafe.Offsetof(flow.Key{}.CtState), 4) |
+	mapCt     = wordSpan(unsafe.Offsetof(flow.Key{}.CtState), 4) |
 		wordSpan(unsafe.Offsetof(flow.Key{}.CtZone), 2) |
 		wordSpan(unsafe.Offsetof(flow.Key{}.CtMark), 4) |
 		wordSpan(unsafe.Offsetof(flow.Key{}.CtLabel), 16)
