@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -149,14 +150,16 @@ type switchd struct {
 	pool *packet.Pool
 	kick chan struct{}
 
-	mu        sync.Mutex
-	backers   map[string]*ofproto.Backer
-	bridges   map[string]*brState
-	dummyMACs int
-	localTaps []*tap.Device // datapaths' own ports
-	statsDue  bool          // the next reconcile writes Interface.statistics
-	lastStats time.Time
-	openErrs  map[string]string // last open error logged per interface
+	mu         sync.Mutex
+	backers    map[string]*ofproto.Backer
+	bridges    map[string]*brState
+	dummyMACs  int
+	localTaps  []*tap.Device // datapaths' own ports
+	pmdMask    string        // other_config:pmd-cpu-mask applied
+	pmdMaskErr string        // last invalid mask logged
+	statsDue   bool          // the next reconcile writes Interface.statistics
+	lastStats  time.Time
+	openErrs   map[string]string // last open error logged per interface
 
 	flowTables    map[string]*vswitchdb.FlowTable // this reconcile's Flow_Table rows by UUID
 	linkEvents    map[string]bool                 // this reconcile's share of linkDirty
@@ -220,6 +223,12 @@ func (s *switchd) backer(typ string) (*ofproto.Backer, error) {
 	}
 	k := ofproto.NewBacker(typ, s.o.Clock)
 	cfg := dpif.Config{Name: "ovs-" + typ, Type: typ, Pool: s.pool, Handler: k, Clock: s.o.Clock}
+	if typ == "netdev" {
+		// One forwarding loop per CPU, so that pmd-cpu-mask can pin one
+		// to each; without a mask they block in epoll and share the rx
+		// queues.
+		cfg.Loops = runtime.NumCPU()
+	}
 	var localTap *tap.Device
 	if typ == "netdev" {
 		// The userspace datapath's own port is a tap named after it, as

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ovn-kubernetes/libovsdb/ovsdb"
 
+	"govs.dev/govs/dpif"
 	"govs.dev/govs/flow"
 	"govs.dev/govs/netdev"
 	"govs.dev/govs/netdev/dummy"
@@ -241,9 +242,23 @@ func (s *switchd) configureDatapaths(root *vswitchdb.OpenvSwitch) {
 		limit = flow.MaxVLANHeaders
 	}
 	packet.SetVLANLimit(limit)
-	for _, k := range s.backers {
+	mask := root.OtherConfig["pmd-cpu-mask"]
+	cpus, err := dpif.ParsePMDCPUMask(mask)
+	if err != nil && mask != s.pmdMaskErr {
+		log.Warn("other_config:pmd-cpu-mask: %v", err)
+		s.pmdMaskErr = mask
+	}
+	for typ, k := range s.backers {
 		if k.DP == nil {
 			continue
+		}
+		if typ == "netdev" && err == nil && mask != s.pmdMask {
+			if err := k.DP.SetPMDCPUMask(cpus); err != nil {
+				log.Warn("other_config:pmd-cpu-mask %q: %v", mask, err)
+			} else {
+				log.Info("pmd-cpu-mask %q: %d busy-polling loops", mask, len(cpus))
+			}
+			s.pmdMask = mask
 		}
 		if v, ok := root.OtherConfig["flow-limit"]; ok {
 			if n, err := strconv.Atoi(v); err == nil && n > 0 {

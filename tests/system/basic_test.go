@@ -79,3 +79,31 @@ func TestInternalPort(t *testing.T) {
 		}
 	}
 }
+
+// TestPMDCPUMask: with other_config:pmd-cpu-mask the datapath runs
+// busy-polling loops pinned to those CPUs, pmd-rxq-show lists them with
+// the real queues, traffic flows; clearing the mask goes back to blocking
+// loops.
+func TestPMDCPUMask(t *testing.T) {
+	tp := newTopo(t, tn.Govs, 2, true)
+	h1, h2 := tp.hosts[0], tp.hosts[1]
+	tp.env.MustVsctl("set", "Open_vSwitch", ".", "other_config:pmd-cpu-mask=0x1")
+	var rxq string
+	if !waitFor(10*time.Second, func() bool {
+		rxq = tp.env.MustAppctl("dpif-netdev/pmd-rxq-show")
+		return strings.Contains(rxq, "core_id 0:") && strings.Contains(rxq, h1.port) && strings.Contains(rxq, h2.port)
+	}) {
+		t.Fatalf("pmd-rxq-show with pmd-cpu-mask=0x1:\n%s", rxq)
+	}
+	if n := tp.ping(h1.ns, h2.ip, 3); n != 3 {
+		t.Fatalf("ping with a pmd loop: %d/3", n)
+	}
+	stats := tp.env.MustAppctl("dpif-netdev/pmd-stats-show")
+	if !strings.Contains(stats, "core_id 0:") {
+		t.Errorf("pmd-stats-show does not show the pmd on core 0:\n%s", stats)
+	}
+	tp.env.MustVsctl("remove", "Open_vSwitch", ".", "other_config", "pmd-cpu-mask")
+	if n := tp.ping(h1.ns, h2.ip, 3); n != 3 {
+		t.Fatalf("ping after clearing the mask: %d/3", n)
+	}
+}
