@@ -278,6 +278,10 @@ func (s *switchd) periodic() {
 		s.linkAll = true
 		s.linkMu.Unlock()
 	}
+	for _, k := range s.backers {
+		// Recirculation ids whose grace period ended are forgotten.
+		k.Recirc().Sweep()
+	}
 	for _, b := range s.bridges {
 		b.of.ExpireRules(now)
 		b.of.MAC().Expire(now)

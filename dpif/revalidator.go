@@ -125,8 +125,12 @@ func (dp *Datapath) deleteFlows(l *loop, del []*megaflow) {
 			l.removeFlow(f)
 		}
 	})
+	rel, _ := dp.handler.(RefReleaser)
 	for _, f := range del {
 		dp.pushStats(f)
+		if rel != nil {
+			rel.ReleaseRef(f.ref)
+		}
 	}
 }
 

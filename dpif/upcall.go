@@ -31,6 +31,14 @@ type UpcallHandler interface {
 	PushStats(ref any, delta Stats)
 }
 
+// RefReleaser is implemented by handlers whose megaflow refs hold
+// resources (recirculation ids): ReleaseRef is called, on a control-plane
+// goroutine, once a megaflow is deleted and its last stats were pushed. It
+// must tolerate being called again for the same ref.
+type RefReleaser interface {
+	ReleaseRef(ref any)
+}
+
 // Upcall is the argument of UpcallHandler.Upcall.
 type Upcall struct {
 	Key       flow.Key
