@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/vishvananda/netns"
 	"os"
 	"os/exec"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -115,4 +117,35 @@ func ExecIn(ns string, timeout time.Duration, cmd ...string) (string, error) {
 		return out.String(), fmt.Errorf("netns %q: %s: %w", ns, CommandLine(cmd[0], cmd[1:]), err)
 	}
 	return out.String(), nil
+}
+
+// InNetns runs fn on a goroutine locked to an OS thread that entered
+// network namespace ns, and returns fn's error, or an error if ns cannot
+// be entered or fn does not return within timeout. The goroutine exits
+// still locked, so the runtime discards the thread instead of reusing it
+// in the wrong namespace. Sockets, netlink handles and devices opened by
+// fn keep acting on ns whatever goroutine uses them later. Safe for
+// concurrent use.
+func InNetns(ns string, timeout time.Duration, fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
+		h, err := netns.GetFromName(ns)
+		if err != nil {
+			errc <- fmt.Errorf("open netns %s: %w", ns, err)
+			return
+		}
+		defer h.Close()
+		if err := netns.Set(h); err != nil {
+			errc <- fmt.Errorf("enter netns %s: %w", ns, err)
+			return
+		}
+		errc <- fn()
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(timeout):
+		return fmt.Errorf("in netns %s: timed out after %v", ns, timeout)
+	}
 }

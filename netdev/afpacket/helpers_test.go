@@ -2,12 +2,9 @@ package afpacket
 
 import (
 	"errors"
-	"fmt"
-	"runtime"
 	"testing"
 	"time"
 
-	"github.com/vishvananda/netns"
 	"golang.org/x/sys/unix"
 
 	"govs.dev/govs/internal/testnet"
@@ -25,28 +22,8 @@ const cmdTimeout = 10 * time.Second
 
 func inNetns(t testing.TB, ns string, fn func() error) {
 	t.Helper()
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
-		h, err := netns.GetFromName(ns)
-		if err != nil {
-			errc <- fmt.Errorf("open netns %s: %w", ns, err)
-			return
-		}
-		defer h.Close()
-		if err := netns.Set(h); err != nil {
-			errc <- fmt.Errorf("enter netns %s: %w", ns, err)
-			return
-		}
-		errc <- fn()
-	}()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("in netns %s: timed out", ns)
+	if err := testnet.InNetns(ns, 30*time.Second, fn); err != nil {
+		t.Fatal(err)
 	}
 }
 

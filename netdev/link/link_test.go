@@ -4,13 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/vishvananda/netns"
 
 	"govs.dev/govs/internal/testnet"
 	"govs.dev/govs/netdev"
@@ -26,28 +23,7 @@ const cmdTimeout = 10 * time.Second
 // inNetns runs fn in namespace ns and returns its error.
 func inNetns(t *testing.T, ns string, fn func() error) error {
 	t.Helper()
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
-		h, err := netns.GetFromName(ns)
-		if err != nil {
-			errc <- fmt.Errorf("open netns %s: %w", ns, err)
-			return
-		}
-		defer h.Close()
-		if err := netns.Set(h); err != nil {
-			errc <- fmt.Errorf("enter netns %s: %w", ns, err)
-			return
-		}
-		errc <- fn()
-	}()
-	select {
-	case err := <-errc:
-		return err
-	case <-time.After(30 * time.Second):
-		t.Fatalf("in netns %s: timed out", ns)
-		return nil
-	}
+	return testnet.InNetns(ns, 30*time.Second, fn)
 }
 
 func mustIn(t *testing.T, ns string, fn func() error) {
