@@ -1,9 +1,10 @@
 package odp
 
 import (
-	"net/netip"
 	"strconv"
 	"strings"
+
+	"govs.dev/govs/flow"
 )
 
 // This file holds the small value printers shared by the key and action
@@ -30,16 +31,7 @@ func hexPlain(b *strings.Builder, v uint64) {
 
 func dec(b *strings.Builder, v uint64) { b.WriteString(strconv.FormatUint(v, 10)) }
 
-func writeMAC(b *strings.Builder, m [6]byte) {
-	const digits = "0123456789abcdef"
-	for i, x := range m {
-		if i > 0 {
-			b.WriteByte(':')
-		}
-		b.WriteByte(digits[x>>4])
-		b.WriteByte(digits[x&15])
-	}
-}
+func writeMAC(b *strings.Builder, m [6]byte) { b.WriteString(flow.FormatMAC(m[:], nil)) }
 
 func writeIPv4(b *strings.Builder, a uint32) {
 	dec(b, uint64(a>>24))
@@ -51,24 +43,8 @@ func writeIPv4(b *strings.Builder, a uint32) {
 	dec(b, uint64(a&0xff))
 }
 
-// writeIPv6 writes a like glibc's inet_ntop, which differs from Go's
-// netip for IPv4-compatible addresses (::a.b.c.d).
-func writeIPv6(b *strings.Builder, a [16]byte) {
-	allZero := func(bs []byte) bool {
-		for _, x := range bs {
-			if x != 0 {
-				return false
-			}
-		}
-		return true
-	}
-	if allZero(a[:12]) && !(a[12] == 0 && a[13] == 0) {
-		b.WriteString("::")
-		writeIPv4(b, uint32(a[12])<<24|uint32(a[13])<<16|uint32(a[14])<<8|uint32(a[15]))
-		return
-	}
-	b.WriteString(netip.AddrFrom16(a).String())
-}
+// writeIPv6 writes a as glibc's inet_ntop does (flow.FormatIPv6).
+func writeIPv6(b *strings.Builder, a [16]byte) { b.WriteString(flow.FormatIPv6(a)) }
 
 func isZero(bs []byte) bool {
 	for _, x := range bs {
