@@ -9,7 +9,7 @@
 #   TCP_SECS=10 UDP_WARM=1 UDP_WIN=4 RR_SECS=5 EST_WIN=2 CHURN_WIN=4 EST_PPS=10000
 #   GOVS=bin/govs            the govs binary (make bench builds it)
 #   OUT=bench/results/<ts>   where the CSV, summary, PNG and logs go
-#   PROFILE=1                record a CPU profile of govs under load (round 1)
+#   PROFILE=1                record CPU profiles of govs under load (round 1, each test)
 #   TESTS="tcp udp rr churn" which measures to run
 #
 # Everything runs in network namespaces and a temporary state directory made
@@ -194,6 +194,28 @@ bg() {
 }
 stop_bg() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
+# prof_start ROUND TEST SECONDS: with PROFILE=1, record a CPU profile of
+# govs (govs/pprof-cpu) over the measuring window of TEST in round 1;
+# prof_finish waits for it and writes the `go tool pprof -top` excerpt.
+PROF_PID="" PROF_FILE=""
+prof_start() {
+  PROF_PID=""
+  [ "$PROFILE" = 1 ] && [ "$CUR" = govs ] && [ "$1" = 1 ] || return 0
+  PROF_FILE=$OUT/govs-cpu-$2.pprof
+  bg "$(ceil "$3 + 20")" ovs-appctl --timeout="$(ceil "$3 + 15")" -t "$D/ovs-vswitchd.$SW_PID.ctl" \
+    govs/pprof-cpu "$(ceil "$3")" "$PROF_FILE"
+  PROF_PID=$BGPID
+}
+prof_finish() {
+  [ -n "$PROF_PID" ] || return 0
+  wait "$PROF_PID" 2>/dev/null || log "WARN: govs/pprof-cpu failed"
+  PROF_PID=""
+  if [ -s "$PROF_FILE" ]; then
+    timeout 60 "$GO" tool pprof -top -nodecount=40 "$GOVS" "$PROF_FILE" \
+      >"${PROF_FILE%.pprof}-top.txt" 2>&1 || true
+  fi
+}
+
 wait_listen() { # NS PORT
   local i
   for i in $(seq 1 50); do
@@ -299,11 +321,13 @@ tcp_test() { # ROUND
   bg $(ceil "$TCP_SECS + 20") ip netns exec "$N2" iperf3 -s -1 -p 5201
   local srv=$BGPID
   wait_listen "$N2" 5201 || log "WARN: iperf3 server did not listen"
+  prof_start "$1" tcp "$TCP_SECS"
   s0=$(sample)
   timeout $(ceil "$TCP_SECS + 15") ip netns exec "$N1" iperf3 -c "$IP2" -p 5201 -t "$TCP_SECS" \
     -f m --connect-timeout 3000 >"$f" 2>&1 || true
   s1=$(sample)
   stop_bg "$srv"
+  prof_finish
   gbps=$(awk '/receiver$/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") v = $(i-1) } END { printf "%.3f", v / 1000 }' "$f")
   retr=$(awk '/sender$/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") r = $(i+1) } END { print r + 0 }' "$f")
   local -a c=($(cpu_fields "$s0" "$s1" 0))
@@ -315,27 +339,17 @@ tcp_test() { # ROUND
 
 # udp_test ROUND NAME TRAFGEN-CONFIG
 udp_test() {
-  local a b o0 o1 s0 s1 prof=""
+  local a b o0 o1 s0 s1
   bg $(ceil "$UDP_WARM + $UDP_WIN + 10") ip netns exec "$N1" trafgen --dev "$V1" --conf "$HERE/$3" \
     -P 1 -n 1000000000 --no-sock-mem -q
   local tg=$BGPID
   sleep "$UDP_WARM"
-  if [ "$PROFILE" = 1 ] && [ "$CUR" = govs ] && [ "$2" = udp64_8kflows ] && [ ! -e "$OUT/govs-cpu.pprof" ]; then
-    bg $(ceil "$UDP_WIN + 20") ovs-appctl --timeout=$(ceil "$UDP_WIN + 15") -t "$D/ovs-vswitchd.$SW_PID.ctl" \
-      govs/pprof-cpu "$(ceil "$UDP_WIN")" "$OUT/govs-cpu.pprof"
-    prof=$BGPID
-  fi
+  prof_start "$1" "$2" "$UDP_WIN"
   a=$(ifstat "$N2" "$V2" rx_packets); o0=$(ifstat "$N1" "$V1" tx_packets); s0=$(sample)
   sleep "$UDP_WIN"
   b=$(ifstat "$N2" "$V2" rx_packets); o1=$(ifstat "$N1" "$V1" tx_packets); s1=$(sample)
   stop_bg "$tg"
-  if [ -n "$prof" ]; then
-    wait "$prof" 2>/dev/null || log "WARN: govs/pprof-cpu failed"
-    if [ -s "$OUT/govs-cpu.pprof" ]; then
-      timeout 60 "$GO" tool pprof -top -nodecount=40 "$GOVS" "$OUT/govs-cpu.pprof" \
-        >"$OUT/govs-cpu-top.txt" 2>&1 || true
-    fi
-  fi
+  prof_finish
   local -a c=($(cpu_fields "$s0" "$s1" $((b - a))))
   local pps offered
   pps=$(calc "($b - $a) / ${c[0]}"); offered=$(calc "($o1 - $o0) / ${c[0]}")
@@ -348,11 +362,13 @@ rr_test() { # ROUND
   bg $(ceil "$RR_SECS + 20") ip netns exec "$N2" "$TCPRR" -listen ":5202" -timeout $(ceil "$RR_SECS + 15")s
   local srv=$BGPID
   wait_listen "$N2" 5202 || log "WARN: tcprr server did not listen"
+  prof_start "$1" tcp_rr "$RR_SECS"
   s0=$(sample)
   out=$(timeout $(ceil "$RR_SECS + 15") ip netns exec "$N1" "$TCPRR" -connect "$IP2:5202" \
     -duration "${RR_SECS}s" 2>&1) || true
   s1=$(sample)
   stop_bg "$srv"
+  prof_finish
   local tps n
   tps=$(echo "$out" | awk -F'[ =]' '/^transactions=/ { for (i = 1; i < NF; i++) if ($i == "tps") print $(i+1) }')
   n=$(echo "$out" | awk -F'[ =]' '/^transactions=/ { print $2 }')
@@ -384,6 +400,7 @@ churn_test() {
     --conf "$HERE/udp64-churn.trafgen" -P 1 -n 1000000000 --no-sock-mem -q
   local ch=$BGPID
   sleep 0.5
+  prof_start "$1" megaflow_setup "$CHURN_WIN"
   u0=$(upcalls); s0=$(sample); d0=$(ifstat "$N2" "$V2" rx_packets); o0=$(ifstat "$N1" "$V1" tx_packets)
   e2=$(ifstat "$N1" "$V1" rx_packets); eo2=$(ifstat "$N2" "$V2" tx_packets); local t2; t2=$(now)
   sleep "$CHURN_WIN"
@@ -391,6 +408,7 @@ churn_test() {
   e3=$(ifstat "$N1" "$V1" rx_packets); eo3=$(ifstat "$N2" "$V2" tx_packets); local t3; t3=$(now)
   stop_bg "$ch"
   stop_bg "$est"
+  prof_finish
   ofctl --strict del-flows br0 'priority=10,udp' || true
   local -a c=($(cpu_fields "$s0" "$s1" $((u1 - u0))))
   local rate before during bo do
@@ -410,7 +428,8 @@ churn_test() {
 echo "round,cfg,test,value,unit,window_s,offered,switch_cpu_pct,sys_busy_pct,switch_us_per_unit,sys_us_per_unit,extra" >"$CSV"
 {
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  echo "commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT" && git diff --quiet HEAD -- . 2>/dev/null || echo " (working tree differs)")"
+  echo "govs: $GOVS"
   echo "kernel: $(uname -r)"
   echo "cpus: $(nproc) x $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
   echo "memory: $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
