@@ -146,13 +146,13 @@ var mulTab = func() (t [flow.KeyWords + 1]uint64) {
 }()
 
 // finish mixes a multilinear sum so that every input bit reaches the low
-// bits that index the tables. Hot path.
+// bits that index the tables (murmur3's 64-bit finalizer). Hot path.
 func finish(h uint64) uint64 {
-	h ^= h >> 32
-	h *= 0x9e3779b97f4a7c15
-	h ^= h >> 29
-	h *= 0xbf58476d1ce4e5b9
-	return h ^ h>>32
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	return h ^ h>>33
 }
 
 // packKey copies the words of k named by the word map wm (from
@@ -296,9 +296,7 @@ func (st *subtable) hash(k *flow.Key) uint64 {
 	for _, e := range st.ents {
 		h += (kw[e.i] & e.m) * e.mul
 	}
-	h ^= h >> 29
-	h *= 0xbf58476d1ce4e5b9
-	return h ^ h>>32
+	return finish(h)
 }
 
 // probe returns the megaflow with hash h matching k, or nil. Hot path.
@@ -336,7 +334,10 @@ func (st *subtable) lookup(k *flow.Key) *megaflow {
 }
 
 func (st *subtable) insert(f *megaflow) {
-	if (st.n+1)*4 > len(st.slots)*3 {
+	// At most half full: linear probing's runs stay short (a miss, the
+	// common case in all but the last subtable searched, ends at the
+	// first empty slot).
+	if (st.n+1)*2 > len(st.slots) {
 		old := st.slots
 		st.slots = make([]mfSlot, len(old)*2)
 		st.keys = make([]uint64, len(st.slots)*len(st.ents))
@@ -432,7 +433,6 @@ func (c *megaflowCache) lookup(k *flow.Key) (*megaflow, int) {
 // subtable is independent and overlaps in the CPU. Hot path.
 func (c *megaflowCache) lookupBatch(keys *[packet.BatchSize]flow.Key, todo uint32,
 	out *[packet.BatchSize]*megaflow) (miss uint32, hits, lookups uint64) {
-	var hs [packet.BatchSize]uint64
 	for todo != 0 {
 		// The packets of one in_port.
 		port := keys[bits.TrailingZeros32(todo)%packet.BatchSize].InPort
@@ -452,11 +452,7 @@ func (c *megaflowCache) lookupBatch(keys *[packet.BatchSize]flow.Key, todo uint3
 		for j, st := range sts {
 			for m := group; m != 0; m &= m - 1 {
 				i := bits.TrailingZeros32(m) % packet.BatchSize
-				hs[i] = st.hash(&keys[i])
-			}
-			for m := group; m != 0; m &= m - 1 {
-				i := bits.TrailingZeros32(m) % packet.BatchSize
-				if f := st.probe(&keys[i], hs[i]); f != nil {
+				if f := st.probe(&keys[i], st.hash(&keys[i])); f != nil {
 					out[i] = f
 					group &^= 1 << i
 					hits++
