@@ -11,18 +11,20 @@ import (
 )
 
 // EMCEntries is the size of a loop's exact-match cache, as in OVS
-// (EM_FLOW_HASH_ENTRIES): big enough for the active flows of a busy port,
-// small enough (8192 compact entries, about 1.5 MiB) to stay mostly in
-// cache.
+// (EM_FLOW_HASH_ENTRIES): big enough for the active flows of a busy port.
+// An entry is a key hash and a flow (16 bytes, 128 KiB in all), so that
+// the cache stays in the CPU's caches.
 const EMCEntries = 8192
 
-const emcMask = EMCEntries - 1
+// emcWays is the number of entries of one bucket: one 64-byte cache line.
+const emcWays = 4
 
-// emcWords bounds the mapped key words an exact-match cache entry holds. A
-// TCP/IPv4 packet has 9 mapped words, one after tunnel decapsulation 15;
-// keys with more (tunnel plus full conntrack tuple) are not cached in the
-// EMC and go to the megaflow cache every time.
-const emcWords = 20
+const emcBucketMask = EMCEntries/emcWays - 1
+
+// pkInline is how many mask words a megaflow keeps packed next to its hot
+// fields for the exact-match cache's check; flows with wider masks compare
+// against their full key.
+const pkInline = 10
 
 // megaflow is one installed datapath flow in one loop's megaflow cache.
 //
@@ -43,6 +45,13 @@ type megaflow struct {
 	bUsed  int64 // Unix ms of the last hit not yet published
 
 	acts atomic.Pointer[[]odp.Action]
+
+	// ents are the mask's nonzero words (shared with the subtable) and pk
+	// the masked key's words at them, when they fit: the exact-match
+	// cache checks a packet against them (matches). Set by
+	// subtable.insert.
+	ents []maskWord
+	pk   [pkInline]uint64
 
 	packets  atomic.Uint64
 	bytes    atomic.Uint64
@@ -155,98 +164,94 @@ func finish(h uint64) uint64 {
 	return h ^ h>>33
 }
 
-// packKey copies the words of k named by the word map wm (from
-// packet.ExtractMap) into w, in order, and returns their hash. ok is false
-// when there are more than emcWords of them. Hot path.
-func packKey(k *flow.Key, wm uint64, w *[emcWords]uint64) (h uint64, ok bool) {
-	if bits.OnesCount64(wm) > emcWords {
-		return 0, false
-	}
+// keyHash hashes the words of k named by the word map wm (from
+// packet.ExtractMap; the other words are zero). Hot path.
+func keyHash(k *flow.Key, wm uint64) uint64 {
 	kw := k.Words()
-	h = wm * mulTab[flow.KeyWords]
+	h := wm * mulTab[flow.KeyWords]
 	n := 0
-	for m := wm & (1<<flow.KeyWords - 1); m != 0 && n < emcWords; m &= m - 1 {
-		x := kw[bits.TrailingZeros64(m)]
-		w[n] = x
-		h += x * mulTab[n]
+	for m := wm & (1<<flow.KeyWords - 1); m != 0; m &= m - 1 {
+		h += kw[bits.TrailingZeros64(m)] * mulTab[n]
 		n++
 	}
-	return finish(h), true
+	return finish(h)
 }
 
-// emcEntry is one slot of the exact-match cache: a packet key in packed
-// form (its word map and mapped words, as OVS's miniflow) and its flow.
-type emcEntry struct {
-	hash uint64
-	wmap uint64
-	f    *megaflow
-	w    [emcWords]uint64
-	_    uint64 // 192 bytes: three whole cache lines
-}
-
-// emc is a loop's exact-match cache: packed packet keys to megaflows, two
-// candidate slots per key. It belongs to its loop.
-type emc struct {
-	e [EMCEntries]emcEntry
-}
-
-// match reports whether e holds the packed key (h, wm, w). The flow may be
-// dead: the caller checks. Hot path.
-func (e *emcEntry) match(h, wm uint64, w *[emcWords]uint64) bool {
-	if e.hash != h || e.wmap != wm || e.f == nil {
-		return false
+// matches reports whether packet key k matches f (k & mask == f's key).
+// Hot path.
+func (f *megaflow) matches(k *flow.Key) bool {
+	kw := k.Words()
+	if len(f.ents) <= pkInline {
+		pk := f.pk[:len(f.ents)]
+		for j, e := range f.ents {
+			if kw[e.i]&e.m != pk[j] {
+				return false
+			}
+		}
+		return true
 	}
-	return eqPrefix(&e.w, w, bits.OnesCount64(wm))
-}
-
-// eqPrefix compares the first n words of a and b. Hot path.
-func eqPrefix(a, b *[emcWords]uint64, n int) bool {
-	for i := 0; i < n && i < emcWords; i++ {
-		if a[i] != b[i] {
+	fw := f.key.Words()
+	for _, e := range f.ents {
+		if kw[e.i]&e.m != fw[e.i] {
 			return false
 		}
 	}
 	return true
 }
 
-// lookup returns the megaflow cached for the packed key (h, wm, w), or nil.
-// The flow may be dead (deleted since): the caller must check f.dead
-// before using it. Hot path.
-func (c *emc) lookup(h, wm uint64, w *[emcWords]uint64) *megaflow {
-	if e := &c.e[h&emcMask]; e.match(h, wm, w) {
-		return e.f
-	}
-	if e := &c.e[(h>>32)&emcMask]; e.match(h, wm, w) {
-		return e.f
+// emcEntry is one entry of the exact-match cache: the hash of a packet
+// key and the flow that key matched.
+type emcEntry struct {
+	hash uint64
+	f    *megaflow
+}
+
+// emc is a loop's exact-match cache: packet key hashes to megaflows, in
+// 4-way buckets of one cache line. Like OVS's signature match cache it
+// keeps no keys: a hit is the flow found for a key of the same 64-bit
+// hash, checked to match the packet (megaflow.matches), so that it is
+// never a flow the packet does not match. It belongs to its loop.
+type emc struct {
+	b [EMCEntries / emcWays][emcWays]emcEntry
+}
+
+// lookup returns the megaflow cached for hash h, or nil. The flow may be
+// dead (deleted since) and must be checked to match the packet: the caller
+// does both before using it. Hot path.
+func (c *emc) lookup(h uint64) *megaflow {
+	b := &c.b[h&emcBucketMask]
+	for i := range b {
+		if b[i].hash == h {
+			return b[i].f
+		}
 	}
 	return nil
 }
 
-// insert caches the packed key (h, wm, w) -> f, replacing an empty or dead
-// slot if one of the two candidates is, and the first one otherwise. Hot
-// path.
-func (c *emc) insert(h, wm uint64, w *[emcWords]uint64, f *megaflow) {
-	e := &c.e[h&emcMask]
-	if e.f != nil && !e.f.dead && e.hash != h {
-		e2 := &c.e[(h>>32)&emcMask]
-		if e2.f == nil || e2.f.dead || e2.hash == h {
-			e = e2
+// insert caches h -> f in h's bucket: over an entry of the same hash, an
+// empty or dead one, or else the entry the hash's top bits pick. Hot path.
+func (c *emc) insert(h uint64, f *megaflow) {
+	b := &c.b[h&emcBucketMask]
+	v := -1
+	for i := range b {
+		switch {
+		case b[i].hash == h:
+			b[i].f = f
+			return
+		case v < 0 && (b[i].f == nil || b[i].f.dead):
+			v = i
 		}
 	}
-	e.hash = h
-	e.wmap = wm
-	e.f = f
-	n := bits.OnesCount64(wm)
-	copy(e.w[:n], w[:n])
+	if v < 0 {
+		v = int(h >> 62)
+	}
+	b[v] = emcEntry{hash: h, f: f}
 }
 
 // clear empties the cache (after flow deletions the dead flags already make
 // entries miss; clear also drops the references).
 func (c *emc) clear() {
-	for i := range c.e {
-		c.e[i].f = nil
-		c.e[i].hash = 0
-	}
+	clear(c.b[:])
 }
 
 // mfSlot is one slot of a subtable's open-addressing hash table.
@@ -350,6 +355,13 @@ func (st *subtable) insert(f *megaflow) {
 	}
 	st.put(mfSlot{hash: st.hash(&f.key), f: f})
 	f.st = st
+	f.ents = st.ents
+	fw := f.key.Words()
+	for j, e := range st.ents {
+		if j < pkInline {
+			f.pk[j] = fw[e.i] & e.m
+		}
+	}
 }
 
 // put stores s in the first free slot of its probe run, with its packed key.

@@ -24,51 +24,80 @@ func mapOf(k *flow.Key) uint64 {
 	return m
 }
 
-func TestEMCDistinguishesEveryWord(t *testing.T) {
+func TestKeyHashEveryWord(t *testing.T) {
 	base := tcpKey(1)
 	base.InPort = 1
 	wm := mapOf(&base)
+	h := keyHash(&base, wm)
 	for i := 0; i < flow.KeyWords; i++ {
-		other := base
-		other.Words()[i] ^= 1 << (i % 64)
-		owm := wm | 1<<i
-		t.Run(fmt.Sprint("word", i), func(t *testing.T) {
-			c := new(emc)
-			f := &megaflow{}
-			var w, ow [emcWords]uint64
-			h, ok := packKey(&base, wm, &w)
-			if !ok {
-				t.Fatal("base key not packable")
+		for _, bit := range []int{0, 17, 63} {
+			other := base
+			other.Words()[i] ^= 1 << bit
+			if keyHash(&other, mapOf(&other)) == h {
+				t.Errorf("keys differing in bit %d of word %d hash alike", bit, i)
 			}
-			c.insert(h, wm, &w, f)
-			if c.lookup(h, wm, &w) != f {
-				t.Fatal("inserted key not found")
-			}
-			oh, ok := packKey(&other, owm, &ow)
-			if !ok {
-				t.Fatal("other key not packable")
-			}
-			if c.lookup(oh, owm, &ow) != nil {
-				t.Errorf("key differing in word %d hits the EMC", i)
-			}
-			// A deleted flow's entry stays until replaced; the loop
-			// checks the flag.
-			f.dead = true
-			if got := c.lookup(h, wm, &w); got != nil && !got.dead {
-				t.Error("dead flow still hits the EMC")
-			}
-		})
+		}
+	}
+	if keyHash(&base, fullMap) == keyHash(&base, wm) {
+		// The map is hashed too: the same words at other places differ.
+		t.Error("word map not hashed")
 	}
 }
 
-func TestEMCLargeKeyNotPacked(t *testing.T) {
-	var k flow.Key
-	var w [emcWords]uint64
-	if _, ok := packKey(&k, fullMap, &w); ok {
-		t.Fatalf("a %d-word map packs into %d words", flow.KeyWords, emcWords)
+// installed returns a flow for key k with mask m, as the megaflow cache
+// installs it.
+func installed(c *megaflowCache, k, m flow.Key) *megaflow {
+	m.InPort, m.RecircID = ^uint32(0), ^uint32(0)
+	k.And(&m)
+	f := &megaflow{key: k, mask: m}
+	c.insert(f)
+	return f
+}
+
+func TestEMCChecksFlow(t *testing.T) {
+	var mf megaflowCache
+	a, b := tcpKey(1), tcpKey(2)
+	a.InPort, b.InPort = 1, 1
+	var m flow.Key
+	m.DlType, m.TpSrc = 0xffff, 0xffff
+	f := installed(&mf, a, m)
+	var wide flow.Key
+	for i := range wide.Words() {
+		wide.Words()[i] = ^uint64(0)
 	}
-	if _, ok := packKey(&k, 1<<emcWords-1, &w); !ok {
-		t.Fatalf("a %d-word map does not pack", emcWords)
+	g := installed(&mf, b, wide) // more mask words than pkInline
+	if len(g.ents) <= pkInline {
+		t.Fatalf("wide mask has %d words", len(g.ents))
+	}
+	c := new(emc)
+	ha, hb := keyHash(&a, mapOf(&a)), keyHash(&b, mapOf(&b))
+	c.insert(ha, f)
+	if c.lookup(ha) != f || !f.matches(&a) {
+		t.Fatal("cached flow not found or not matching its key")
+	}
+	if got := c.lookup(hb); got != nil && got.matches(&b) {
+		t.Fatal("another key hits the cached flow")
+	}
+	if f.matches(&b) || !g.matches(&b) || g.matches(&a) {
+		t.Fatal("matches disagrees with the masks")
+	}
+	c.insert(hb, g)
+	if c.lookup(hb) != g || c.lookup(ha) != f {
+		t.Fatal("second entry lost")
+	}
+	// A deleted flow's entry stays until replaced; the loop checks the
+	// flag.
+	f.dead = true
+	if got := c.lookup(ha); got != nil && !got.dead {
+		t.Error("dead flow still hits the EMC")
+	}
+	// A full bucket evicts.
+	for i := 0; i < 8*emcWays; i++ {
+		c.insert(uint64(i)*(EMCEntries/emcWays), g)
+	}
+	c.clear()
+	if c.lookup(hb) != nil {
+		t.Error("clear left entries")
 	}
 }
 
@@ -143,40 +172,42 @@ func TestLookupBatchMatchesSequential(t *testing.T) {
 	}
 }
 
-// emcBench is an EMC holding benchFlows TCP keys.
+// emcBench is an EMC holding benchFlows TCP keys of flows matching on
+// tp_src.
 func emcBench() (*emc, []flow.Key, []uint64) {
 	c := new(emc)
+	var mf megaflowCache
 	keys := make([]flow.Key, benchFlows)
 	maps := make([]uint64, benchFlows)
+	var m flow.Key
+	m.DlType, m.TpSrc = 0xffff, 0xffff
 	for i := range keys {
 		keys[i] = tcpKey(uint16(i))
 		keys[i].InPort = 1
 		maps[i] = mapOf(&keys[i])
-		var w [emcWords]uint64
-		h, _ := packKey(&keys[i], maps[i], &w)
-		c.insert(h, maps[i], &w, &megaflow{})
+		c.insert(keyHash(&keys[i], maps[i]), installed(&mf, keys[i], m))
 	}
 	return c, keys, maps
 }
 
 func BenchmarkEMCLookup(b *testing.B) {
 	c, keys, maps := emcBench()
-	var w [emcWords]uint64
 	i := 0
 	for b.Loop() {
-		h, _ := packKey(&keys[i], maps[i], &w)
-		c.lookup(h, maps[i], &w) // a few keys lost their slot to others
+		if f := c.lookup(keyHash(&keys[i], maps[i])); f != nil && !f.matches(&keys[i]) {
+			b.Fatal("mismatch")
+		}
 		i = (i + 1) % len(keys)
 	}
 }
 
 func TestEMCLookupAllocs(t *testing.T) {
 	c, keys, maps := emcBench()
-	var w [emcWords]uint64
 	i := 0
 	if n := testing.AllocsPerRun(1000, func() {
-		h, _ := packKey(&keys[i], maps[i], &w)
-		c.lookup(h, maps[i], &w)
+		if f := c.lookup(keyHash(&keys[i], maps[i])); f != nil {
+			f.matches(&keys[i])
+		}
 		i = (i + 1) % len(keys)
 	}); n != 0 {
 		t.Fatalf("%v allocations per lookup", n)

@@ -126,8 +126,6 @@ type loop struct {
 	flows    []*megaflow
 	keys     [packet.BatchSize]flow.Key
 	hashes   [packet.BatchSize]uint64
-	maps     [packet.BatchSize]uint64 // word maps of keys, 0: not in the EMC
-	packed   [packet.BatchSize][emcWords]uint64
 	fl       [packet.BatchSize]*megaflow
 	dupOf    [packet.BatchSize]uint8 // processBatch: the earlier packet of the same key
 	acts     [packet.BatchSize][]odp.Action
@@ -388,34 +386,24 @@ func (l *loop) processBatch(b *packet.Batch, depth int) {
 		// between them.
 		for i := 0; i < n; i++ {
 			k := &l.keys[i]
-			wm := packet.ExtractMap(b.Pkts[i], k)
-			h, ok := packKey(k, wm, &l.packed[i])
-			if !ok {
-				wm = 0 // not cacheable in the EMC
-			}
-			l.hashes[i], l.maps[i] = h, wm
+			l.hashes[i] = keyHash(k, packet.ExtractMap(b.Pkts[i], k))
 		}
 		for i := 0; i < n; i++ {
-			l.fl[i] = nil
-			if wm := l.maps[i]; wm != 0 {
-				l.fl[i] = l.emc.lookup(l.hashes[i], wm, &l.packed[i])
-			}
+			l.fl[i] = l.emc.lookup(l.hashes[i])
 		}
 		for i := 0; i < n; i++ {
 			if f := l.fl[i]; f != nil {
-				if !f.dead {
+				if !f.dead && f.matches(&l.keys[i]) {
 					continue
 				}
 				l.fl[i] = nil
 			}
 			// Done one at a time, this packet would find the EMC entry
-			// an earlier one of the same flow inserts.
-			if l.maps[i] != 0 {
-				if j, ok := l.samePending(todo, i); ok {
-					l.dupOf[i] = uint8(j)
-					dups |= 1 << i
-					continue
-				}
+			// an earlier one of the same key inserts.
+			if j, ok := l.samePending(todo, i); ok {
+				l.dupOf[i] = uint8(j)
+				dups |= 1 << i
+				continue
 			}
 			todo |= 1 << i
 		}
@@ -426,9 +414,7 @@ func (l *loop) processBatch(b *packet.Batch, depth int) {
 		if emcOn {
 			for m := todo &^ miss; m != 0; m &= m - 1 {
 				i := bits.TrailingZeros32(m) % packet.BatchSize
-				if l.maps[i] != 0 {
-					l.emc.insert(l.hashes[i], l.maps[i], &l.packed[i], l.fl[i])
-				}
+				l.emc.insert(l.hashes[i], l.fl[i])
 			}
 			for m := dups; m != 0; m &= m - 1 {
 				i := bits.TrailingZeros32(m) % packet.BatchSize
@@ -478,13 +464,13 @@ func (l *loop) processBatch(b *packet.Batch, depth int) {
 	}
 }
 
-// samePending returns an earlier packet among todo whose packed key equals
+// samePending returns an earlier packet among todo whose key equals
 // packet i's.
 func (l *loop) samePending(todo uint32, i int) (int, bool) {
-	h, wm := l.hashes[i], l.maps[i]
+	h := l.hashes[i]
 	for m := todo; m != 0; m &= m - 1 {
 		j := bits.TrailingZeros32(m) % packet.BatchSize
-		if l.hashes[j] == h && l.maps[j] == wm && eqPrefix(&l.packed[j], &l.packed[i], bits.OnesCount64(wm)) {
+		if l.hashes[j] == h && *l.keys[j].Words() == *l.keys[i].Words() {
 			return j, true
 		}
 	}
