@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"govs.dev/govs/dpif"
 	"govs.dev/govs/dpif/odp"
@@ -521,6 +522,15 @@ func (s *switchd) cmdDummyReceive(args []string) (string, error) {
 	if err := dev.ReceiveQueue(qid, frames...); err != nil {
 		return "", err
 	}
+	// Return once the packets went through the datapath, misses
+	// included, so that the next injected packet sees the flows these
+	// installed, as with OVS's datapath threads, which handle misses
+	// inline. Bounded: under continuous traffic this just waits a little.
+	deadline := time.Now().Add(2 * time.Second)
+	for dev.QueuedRx(qid) > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Microsecond)
+	}
+	b.backer.DP.Settle(time.Until(deadline))
 	return "", nil
 }
 

@@ -1,0 +1,31 @@
+package dpif
+
+import "time"
+
+// Settle waits until no forwarding loop holds a packet waiting for an
+// upcall or a recirculation, that is until every packet the loops have
+// read was forwarded and the megaflows of its misses installed, or until
+// timeout; it reports whether the datapath settled. Packets still queued
+// on a device are not covered: the caller waits for them to be read first.
+// netdev-dummy/receive uses it so that, as in OVS (whose datapath threads
+// handle misses inline), a packet injected after another one sees the
+// flows the first one installed. Safe for concurrent use; not for the
+// hot path.
+func (dp *Datapath) Settle(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
+		busy := false
+		for _, l := range dp.loops {
+			if err := l.call(func(l *loop) { busy = busy || l.pendPkts > 0 || len(l.recirc) > 0 }); err != nil {
+				return false
+			}
+		}
+		if !busy {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
