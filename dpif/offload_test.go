@@ -159,3 +159,47 @@ func BenchmarkTxNoFixup(b *testing.B) {
 	}
 	c.FreeBatch(&bt)
 }
+
+// TestTxOffloadAfterRewrite: rewriting addresses and ports of a packet
+// whose checksum is still partial keeps the pseudo-header seed right, so
+// the checksum completed later (here for a port without offloads) is
+// valid; the same holds for a GSO packet cut into segments.
+func TestTxOffloadAfterRewrite(t *testing.T) {
+	e := newEnv(t, true, 1, newFakeHandler(2))
+	plain, err := dummy.New("p3", dummy.Options{KeepTx: 64, LimitCaps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.dp.AddPort("p3", plain, 3); err != nil {
+		t.Fatal(err)
+	}
+	c := e.pool.NewCache()
+	defer c.Release()
+	var v, m flow.Key
+	v.NwSrc, m.NwSrc = 0xc0a80101, 0xffffffff
+	v.NwDst, m.NwDst = 0xac100005, 0xffffffff
+	v.TpDst, m.TpDst = 8080, 0xffff
+	acts := []odp.Action{{Type: odp.ActSet, Set: &odp.SetMasked{Value: v, Mask: m}}, {Type: odp.ActOutput, Port: 3}}
+	for _, tc := range []struct {
+		payload int
+		mss     uint16
+		frames  int
+	}{{300, 0, 1}, {3000, 1000, 3}} {
+		if err := e.dp.Execute(offloadPacket(t, c, tc.payload, tc.mss), nil, acts); err != nil {
+			t.Fatal(err)
+		}
+		fr := plain.TxFrames()
+		if len(fr) < tc.frames {
+			t.Fatalf("%d frames, want %d", len(fr), tc.frames)
+		}
+		for _, f := range fr[len(fr)-tc.frames:] {
+			checkTCP4(t, f)
+			var k flow.Key
+			var meta packet.Meta
+			packet.ExtractBytes(f, &meta, &k)
+			if k.NwSrc != v.NwSrc || k.NwDst != v.NwDst || k.TpDst != 8080 {
+				t.Fatalf("rewrite not applied: %+v", k)
+			}
+		}
+	}
+}
