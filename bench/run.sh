@@ -8,7 +8,7 @@
 #   CFGS="linuxbr ovs ovs-tso govs"
 #   TCP_SECS=10 UDP_WARM=1 UDP_WIN=4 RR_SECS=5 EST_WIN=2 CHURN_WIN=4 EST_PPS=10000
 #   GOVS=bin/govs            the govs binary (make bench builds it)
-#   OUT=bench/results/<ts>   where the CSV, summary, PNG and logs go
+#   OUT=bench/results/<ts>-<id>  where the CSV, summary, PNG and logs go
 #   PROFILE=1                record CPU profiles of govs under load (round 1, each test)
 #   TESTS="tcp udp rr churn" which measures to run
 #
@@ -31,7 +31,6 @@ CHURN_WIN=${CHURN_WIN:-4}
 EST_PPS=${EST_PPS:-10000}
 GOVS=${GOVS:-$ROOT/bin/govs}
 PROFILE=${PROFILE:-0}
-OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)}
 GO=${GO:-go}
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -51,10 +50,14 @@ ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 SW=gb${ID}sw N1=gb${ID}n1 N2=gb${ID}n2
 P1=gb${ID}p1 P2=gb${ID}p2 LBR=gb${ID}br
 V1=v1 V2=v2
+# The run id is in the default results directory too: two runs started in
+# the same second must not write into one CSV.
+OUT=${OUT:-$HERE/results/$(date +%Y%m%d-%H%M%S)-$ID}
 MAC1=02:00:00:00:00:01 MAC2=02:00:00:00:00:02
 IP1=10.0.0.1 IP2=10.0.0.2
 
 mkdir -p "$OUT"
+[ ! -e "$OUT/bench.csv" ] || die "$OUT/bench.csv exists: another run uses $OUT"
 WORK=$(mktemp -d /tmp/govs-bench.XXXXXX)
 D=$WORK/ovs
 mkdir -p "$D" "$WORK/bin"
