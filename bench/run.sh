@@ -195,6 +195,15 @@ bg() {
   BGPID=$!
   BG_PIDS+=("$BGPID")
 }
+# pin_tree PID CPU: move a process we started and its descendants to CPU
+# (trafgen pins its worker to CPU 0; the established flow's generator must
+# not share that CPU with the churn generator).
+pin_tree() {
+  local c
+  command -v taskset >/dev/null || return 0
+  taskset -pc "$2" "$1" >/dev/null 2>&1 || true
+  for c in $(pgrep -P "$1" 2>/dev/null); do pin_tree "$c" "$2"; done
+}
 stop_bg() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # prof_start ROUND TEST SECONDS: with PROFILE=1, record a CPU profile of
@@ -388,10 +397,13 @@ rr_test() { # ROUND
 churn_test() {
   [ -n "$SW_PID" ] || return 0
   ofctl add-flow br0 'priority=10,udp,actions=move:NXM_OF_UDP_SRC[]->NXM_NX_REG0[0..15],move:NXM_OF_IP_SRC[]->NXM_NX_REG1[],NORMAL'
-  # Established flow: ns2 -> ns1, rate-limited, one megaflow.
+  # Established flow: ns2 -> ns1, one megaflow, paced by an inter-packet gap
+  # (trafgen's -b rate sends a whole second's worth of frames as one burst).
   bg $(ceil "$EST_WIN + $CHURN_WIN + $UDP_WARM + 15") ip netns exec "$N2" trafgen --dev "$V2" \
-    --conf "$HERE/udp64-est.trafgen" -P 1 -b "${EST_PPS}pps" -n 1000000000 --no-sock-mem -q
+    --conf "$HERE/udp64-est.trafgen" -P 1 -t "$(ceil "1000000 / $EST_PPS")us" -n 1000000000 --no-sock-mem -q
   local est=$BGPID
+  sleep 0.3
+  [ "$(nproc)" -gt 1 ] && pin_tree "$est" 1
   sleep "$UDP_WARM"
   local e0 eo0 e1 eo1 e2 eo2 e3 eo3 u0 u1 s0 s1 d0 d1 o0 o1
   e0=$(ifstat "$N1" "$V1" rx_packets); eo0=$(ifstat "$N2" "$V2" tx_packets); local t0; t0=$(now)
