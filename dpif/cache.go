@@ -14,12 +14,15 @@ import (
 // (EM_FLOW_HASH_ENTRIES): big enough for the active flows of a busy port.
 // An entry is a key hash and a flow (16 bytes, 128 KiB in all), so that
 // the cache stays in the CPU's caches.
-const EMCEntries = 8192
+const EMCEntries = emcWays << emcBucketBits
 
 // emcWays is the number of entries of one bucket: one 64-byte cache line.
-const emcWays = 4
-
-const emcBucketMask = EMCEntries/emcWays - 1
+// A key hash's top emcBucketBits bits pick its bucket.
+const (
+	emcWays       = 4
+	emcBucketBits = 11
+	emcShift      = 64 - emcBucketBits
+)
 
 // pkInline is how many mask words a megaflow keeps packed next to its hot
 // fields for the exact-match cache's check; flows with wider masks compare
@@ -139,8 +142,11 @@ func hashKey(k *flow.Key) uint64 {
 }
 
 // mulTab holds odd multipliers, one per word position, for the
-// multilinear hashes below: the products are independent of each other, so
-// a CPU computes them in parallel instead of along one dependency chain.
+// multilinear hashes below: the sum of each word times its multiplier. The
+// products are independent of each other, so a CPU computes them in
+// parallel instead of along one dependency chain. Two keys that differ in
+// one word never sum alike (the multipliers are odd). finish then needs
+// little mixing, because the tables index by the top bits.
 var mulTab = func() (t [flow.KeyWords + 1]uint64) {
 	x := uint64(0x2545f4914f6cdd1d)
 	for i := range t {
@@ -154,14 +160,14 @@ var mulTab = func() (t [flow.KeyWords + 1]uint64) {
 	return t
 }()
 
-// finish mixes a multilinear sum so that every input bit reaches the low
-// bits that index the tables (murmur3's 64-bit finalizer). Hot path.
+// finish mixes a multilinear sum: the xor-shift breaks up arithmetic
+// progressions (keys counting up in one field) that a multiplication alone
+// would keep evenly strided, and the multiplication by 2^64/phi carries
+// every bit to the top bits, which index the tables (Fibonacci hashing).
+// It is a bijection, so distinct sums stay distinct. Hot path.
 func finish(h uint64) uint64 {
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	h *= 0xc4ceb9fe1a85ec53
-	return h ^ h>>33
+	h ^= h >> 31
+	return h * 0x9e3779b97f4a7c15
 }
 
 // keyHash hashes the words of k named by the word map wm (from
@@ -219,7 +225,7 @@ type emc struct {
 // dead (deleted since) and must be checked to match the packet: the caller
 // does both before using it. Hot path.
 func (c *emc) lookup(h uint64) *megaflow {
-	b := &c.b[h&emcBucketMask]
+	b := &c.b[h>>emcShift]
 	for i := range b {
 		if b[i].hash == h {
 			return b[i].f
@@ -231,7 +237,7 @@ func (c *emc) lookup(h uint64) *megaflow {
 // insert caches h -> f in h's bucket: over an entry of the same hash, an
 // empty or dead one, or else the entry the hash's top bits pick. Hot path.
 func (c *emc) insert(h uint64, f *megaflow) {
-	b := &c.b[h&emcBucketMask]
+	b := &c.b[h>>emcShift]
 	v := -1
 	for i := range b {
 		switch {
@@ -243,7 +249,7 @@ func (c *emc) insert(h uint64, f *megaflow) {
 		}
 	}
 	if v < 0 {
-		v = int(h >> 62)
+		v = int(h & (emcWays - 1))
 	}
 	b[v] = emcEntry{hash: h, f: f}
 }
@@ -269,6 +275,7 @@ type subtable struct {
 	mask  flow.Key
 	ents  []maskWord // the mask's nonzero words
 	slots []mfSlot
+	shift uint     // a hash's top bits, h >> shift, are its home slot
 	keys  []uint64 // len(slots) * len(ents)
 	n     int
 	hits  uint64
@@ -290,6 +297,7 @@ func newSubtable(mask *flow.Key) *subtable {
 		}
 	}
 	st.slots = make([]mfSlot, 8)
+	st.shift = 64 - 3
 	st.keys = make([]uint64, 8*len(st.ents))
 	return st
 }
@@ -310,7 +318,7 @@ func (st *subtable) probe(k *flow.Key, h uint64) *megaflow {
 	ents := st.ents
 	nw := len(ents)
 	m := uint64(len(st.slots) - 1)
-	for i := h & m; ; i = (i + 1) & m {
+	for i := (h >> st.shift) & m; ; i = (i + 1) & m {
 		s := &st.slots[i]
 		if s.f == nil {
 			return nil
@@ -345,6 +353,7 @@ func (st *subtable) insert(f *megaflow) {
 	if (st.n+1)*2 > len(st.slots) {
 		old := st.slots
 		st.slots = make([]mfSlot, len(old)*2)
+		st.shift--
 		st.keys = make([]uint64, len(st.slots)*len(st.ents))
 		st.n = 0
 		for _, s := range old {
@@ -367,7 +376,7 @@ func (st *subtable) insert(f *megaflow) {
 // put stores s in the first free slot of its probe run, with its packed key.
 func (st *subtable) put(s mfSlot) {
 	m := uint64(len(st.slots) - 1)
-	i := s.hash & m
+	i := (s.hash >> st.shift) & m
 	for st.slots[i].f != nil {
 		i = (i + 1) & m
 	}
@@ -385,7 +394,7 @@ func (st *subtable) put(s mfSlot) {
 func (st *subtable) remove(f *megaflow) bool {
 	m := uint64(len(st.slots) - 1)
 	h := st.hash(&f.key)
-	i := h & m
+	i := (h >> st.shift) & m
 	for st.slots[i].f != f {
 		if st.slots[i].f == nil {
 			return false
