@@ -153,7 +153,12 @@ func (k *Backer) republish() {
 // ref is what the datapath keeps with each megaflow.
 type ref struct {
 	cache xlate.Cache
-	gen   uint64 // sum of bridge versions and MAC generations when translated
+	// cfgGen and gens are the configuration generation and, for each
+	// bridge the translation consulted (cache.Bridges), its rule version
+	// plus MAC generation, read before translating: while they hold, the
+	// translation would come out the same.
+	cfgGen uint64
+	gens   []uint64
 	// recircs holds the recirculation ids the megaflow's actions use; nil
 	// when there are none.
 	recircs *recircHold
@@ -180,8 +185,17 @@ func (h *recircHold) release() {
 
 // newRef wraps a translation result for the datapath, taking over the
 // result's recirculation id references.
-func (k *Backer) newRef(res *xlate.Result, gen uint64) *ref {
-	r := &ref{cache: res.Cache, gen: gen}
+func (k *Backer) newRef(res *xlate.Result, snap genSnapshot) *ref {
+	r := &ref{cache: res.Cache, cfgGen: snap.cfg}
+	for _, b := range res.Cache.Bridges {
+		g, ok := snap.bridges[b]
+		if !ok {
+			// A bridge the snapshot did not know: force a retranslation
+			// on the next pass.
+			g = ^uint64(0)
+		}
+		r.gens = append(r.gens, g)
+	}
 	if len(res.Recircs) > 0 {
 		h := &recircHold{table: k.recirc, ids: res.Recircs}
 		r.recircs = h
@@ -201,20 +215,45 @@ func (k *Backer) ReleaseRef(r any) {
 	}
 }
 
-// generation sums every bridge's rule version and MAC generation: any change
-// in it may change translations.
-func (k *Backer) generation() uint64 {
+// bridgeGen is a bridge's rule version plus its MAC table generation: a
+// change in either may change translations through the bridge.
+func bridgeGen(xb *xlate.Bridge) uint64 {
 	var g uint64
-	cfg := k.cfg.Load()
-	for _, xb := range cfg.Bridges {
-		if t, ok := xb.Tables.(bridgeTables); ok {
-			g += t.b.curVersion.Load()
-		}
-		if xb.MAC != nil {
-			g += xb.MAC.Generation()
+	if t, ok := xb.Tables.(bridgeTables); ok {
+		g += t.b.curVersion.Load()
+	}
+	if xb.MAC != nil {
+		g += xb.MAC.Generation()
+	}
+	return g
+}
+
+// genSnapshot is every bridge's bridgeGen and the configuration generation
+// at one moment, taken before a translation.
+type genSnapshot struct {
+	cfg     uint64
+	bridges map[*xlate.Bridge]uint64
+}
+
+func (k *Backer) snapshot() genSnapshot {
+	snap := genSnapshot{cfg: k.cfgGen.Load(), bridges: map[*xlate.Bridge]uint64{}}
+	for _, xb := range k.cfg.Load().Bridges {
+		snap.bridges[xb] = bridgeGen(xb)
+	}
+	return snap
+}
+
+// current reports whether nothing r's translation depended on changed.
+func (k *Backer) current(r *ref) bool {
+	if r.cfgGen != k.cfgGen.Load() || len(r.gens) != len(r.cache.Bridges) {
+		return false
+	}
+	for i, b := range r.cache.Bridges {
+		if bridgeGen(b) != r.gens[i] {
+			return false
 		}
 	}
-	return g + k.cfgGen.Load()
+	return true
 }
 
 // Upcall translates a datapath miss, or handles a userspace action's upcall
@@ -223,7 +262,7 @@ func (k *Backer) Upcall(u *dpif.Upcall) error {
 	if u.Userspace != nil {
 		return k.userspaceUpcall(u)
 	}
-	gen := k.generation()
+	gen := k.snapshot()
 	res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: u.Key, Learn: true, KeepRecircs: true})
 	if err != nil && (res == nil || errors.Is(err, xlate.ErrNoRecircContext) || errors.Is(err, xlate.ErrBridgeNotFound)) {
 		// As OVS: no flow for a packet whose recirculation context is
@@ -243,7 +282,9 @@ func (k *Backer) Upcall(u *dpif.Upcall) error {
 	// The packet that missed is counted like a packet of the flow.
 	res.Cache.PushStats(1, uint64(u.Packet.Len()), k.clock.Now())
 	if res.Cache.MACChanged {
-		k.needRevalidate()
+		// The bridge's MAC generation moved: flows through it are
+		// retranslated.
+		k.rulesChanged()
 	}
 	if u.NoInstall {
 		// The actions run once on the upcall's packets; the ids stay
@@ -277,10 +318,10 @@ func (k *Backer) userspaceUpcall(u *dpif.Upcall) error {
 // Revalidate re-translates an installed megaflow (dpif.UpcallHandler).
 func (k *Backer) Revalidate(f *dpif.FlowInfo, r any) (bool, []odp.Action, any) {
 	old, _ := r.(*ref)
-	gen := k.generation()
-	if old != nil && old.gen == gen {
+	if old != nil && k.current(old) {
 		return true, f.Actions, r
 	}
+	gen := k.snapshot()
 	res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: f.Key, Learn: false, KeepRecircs: true})
 	nr := k.newRef(res, gen)
 	if err != nil || res.SlowPath != 0 {
@@ -316,7 +357,17 @@ func (k *Backer) PushStats(r any, delta dpif.Stats) {
 	}
 }
 
-// needRevalidate asks the datapath to revalidate every flow soon.
+// rulesChanged asks the datapath to revalidate soon after a rule change,
+// which the changed bridge's rule version already records: only megaflows
+// that went through that bridge are retranslated.
+func (k *Backer) rulesChanged() {
+	if k.DP != nil {
+		k.DP.RevalidateAll()
+	}
+}
+
+// needRevalidate asks the datapath to revalidate every flow soon, after a
+// configuration change no rule version records (ports, modes, prefixes).
 func (k *Backer) needRevalidate() {
 	k.cfgGen.Add(1)
 	if k.DP != nil {

@@ -266,7 +266,7 @@ func (b *Bridge) FlowMod(fm *FlowMod) ([]*Rule, error) {
 	removed, changed, err := b.applyFlowMod(fm, b.backer.Now())
 	b.mu.Unlock()
 	if changed {
-		b.backer.needRevalidate()
+		b.backer.rulesChanged()
 	}
 	return removed, err
 }
@@ -288,7 +288,7 @@ func (b *Bridge) FlowModBatch(fms []*FlowMod) (int, error) {
 		if err != nil {
 			b.mu.Unlock()
 			if changed {
-				b.backer.needRevalidate()
+				b.backer.rulesChanged()
 			}
 			return i, err
 		}
@@ -296,7 +296,7 @@ func (b *Bridge) FlowModBatch(fms []*FlowMod) (int, error) {
 	}
 	b.mu.Unlock()
 	if changed {
-		b.backer.needRevalidate()
+		b.backer.rulesChanged()
 	}
 	return -1, nil
 }
@@ -325,7 +325,7 @@ func (b *Bridge) ExpireRules(now time.Time) (idle, hard []*Rule) {
 	}
 	b.mu.Unlock()
 	if len(idle)+len(hard) > 0 {
-		b.backer.needRevalidate()
+		b.backer.rulesChanged()
 	}
 	return idle, hard
 }

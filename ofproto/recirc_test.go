@@ -189,7 +189,7 @@ func TestRecircTableConcurrent(t *testing.T) {
 func TestBackerReleaseRef(t *testing.T) {
 	k := NewBacker("dummy", &fixedClock{time.Unix(1000, 0)})
 	id, _ := k.Recirc().Freeze(state(1, 1))
-	r := k.newRef(&xlate.Result{Recircs: []uint32{id}}, 0)
+	r := k.newRef(&xlate.Result{Recircs: []uint32{id}}, genSnapshot{})
 	if k.Recirc().Refs(id) != 1 {
 		t.Fatal("ref did not take over the reference")
 	}

@@ -17,6 +17,21 @@ type Cache struct {
 	// Patches are the patch port crossings of the translation: each
 	// counts the megaflow's traffic as sent on Out and received on In.
 	Patches []PatchRef
+	// Bridges are the bridges whose tables and MAC learning the
+	// translation consulted, each once: a change in any other bridge
+	// cannot change this translation, so the revalidator leaves the
+	// megaflow alone (its dependencies).
+	Bridges []*Bridge
+}
+
+// visit records that the translation consulted bridge b.
+func (c *Cache) visit(b *Bridge) {
+	for _, x := range c.Bridges {
+		if x == b {
+			return
+		}
+	}
+	c.Bridges = append(c.Bridges, b)
 }
 
 // PatchRef is one crossing of a patch port pair.

@@ -230,6 +230,7 @@ func (c *ctx) thaw(id uint32) (*FrozenState, error) {
 		}
 		c.br = nb
 		c.res.Bridge = nb
+		c.res.Cache.visit(nb)
 	}
 	c.table = s.Table
 	c.traceLine(8, fmt.Sprintf("Resuming from table %d", s.Table))

@@ -83,6 +83,7 @@ func (c *ctx) patchOutput(p *Port) {
 	c.flow.ActsetOut = uint32(openflow.PortNone)
 	c.flow.CtState, c.flow.CtZone, c.flow.CtMark, c.flow.CtLabel = 0, 0, 0, [16]byte{}
 	c.br = peer.Bridge
+	c.res.Cache.visit(c.br)
 	c.stack = nil
 	c.actset = nil
 	if c.tr != nil {

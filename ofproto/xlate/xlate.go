@@ -141,6 +141,7 @@ func Translate(cfg *Config, in *Input) (*Result, error) {
 	}
 	c := &ctx{cfg: cfg, in: in, br: br, res: res, tr: in.Trace, cookie: ^uint64(0), unroll: -1}
 	res.Bridge = br
+	res.Cache.visit(br)
 	c.flow = in.Key
 	c.flow.InPort = uint32(ofIn)
 	c.base = in.Key
