@@ -37,11 +37,16 @@ func FuzzExtract(f *testing.F) {
 		// Compose must accept whatever Extract produced.
 		_ = Compose(&k1, 3)
 		// Words outside ExtractMap's word map are zero, whatever the
-		// metadata.
+		// metadata, and the fast path agrees with the generic one.
 		for name, meta := range metaVariants() {
-			m := meta
-			var k flow.Key
-			checkWordMap(t, name, &k, extract(data, &m, &k))
+			m, mg := meta, meta
+			var k, kg flow.Key
+			wm := extract(data, &m, &k)
+			checkWordMap(t, name, &k, wm)
+			wmg := extractGeneric(data, &mg, &kg)
+			if k != kg || m != mg || wm != wmg {
+				t.Fatalf("%s: fast and generic extraction differ:\n%+v %+v %#x\n%+v %+v %#x", name, k, m, wm, kg, mg, wmg)
+			}
 		}
 	})
 }
