@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -707,6 +708,12 @@ func (s *switchd) ifaceStatus(row *vswitchdb.Interface, ifc *ifState, errText st
 			if r.MTU == nil || *r.MTU != mtu {
 				r.MTU = &mtu
 				cols = append(cols, &r.MTU)
+			}
+			if withStats && ifc.dev != nil {
+				if m := statsMap(ifc.dev.Stats()); !maps.Equal(m, r.Statistics) {
+					r.Statistics = m
+					cols = append(cols, &r.Statistics)
+				}
 			}
 		default:
 			st := map[string]string{"peer": ifc.peer}

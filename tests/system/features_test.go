@@ -41,3 +41,22 @@ func TestDatapathFeatures(t *testing.T) {
 		t.Error("dpif/show-dp-features of an unknown bridge succeeded")
 	}
 }
+
+// TestDummyStatistics: Interface.statistics of dummy ports is written (every
+// 5 s, as OVS's stats-update-interval) with the counters the port keeps.
+func TestDummyStatistics(t *testing.T) {
+	e := tn.New(t)
+	e.StartDB()
+	e.StartSwitch(tn.Govs)
+	e.MustVsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=dummy",
+		"--", "add-port", "br0", "p1", "--", "set", "interface", "p1", "type=dummy")
+	e.MustAppctl("netdev-dummy/receive", "p1",
+		"in_port(1),eth(src=50:54:00:00:00:01,dst=50:54:00:00:00:02),eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto=6,tos=0,ttl=64,frag=no),tcp(src=1,dst=2)")
+	var st string
+	if !waitFor(15*time.Second, func() bool {
+		st = e.MustVsctl("get", "interface", "p1", "statistics")
+		return strings.Contains(st, "rx_packets=1") && strings.Contains(st, "rx_bytes=118")
+	}) {
+		t.Fatalf("p1 statistics: %s", st)
+	}
+}
