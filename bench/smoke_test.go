@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,7 +42,7 @@ func TestSmoke(t *testing.T) {
 		"EST_WIN=1", "CHURN_WIN=1", "EST_PPS=2000",
 		"CFGS="+strings.Join(smokeCfgs, " "), "OUT="+out, "GOVS="+govs)
 	// run.sh's trap must get the chance to clean up: SIGTERM first.
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 20 * time.Second
 	stdout, err := cmd.Output()
 	if err != nil {
