@@ -64,7 +64,7 @@ mkdir -p "$D" "$WORK/bin"
 export OVS_RUNDIR=$D OVS_DBDIR=$D OVS_LOGDIR=$D OVS_SYSCONFDIR=$D
 CSV=$OUT/bench.csv
 
-DB_PID="" SW_PID="" SW_START="" SW_BIN=""
+DB_PID="" DB_START="" SW_PID="" SW_START=""
 BG_PIDS=()
 NETNS_MADE=()
 
@@ -117,7 +117,8 @@ ns_add() {
   ip netns add "$1"
   NETNS_MADE+=("$1")
   ip -n "$1" link set lo up
-  nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 ||
+    true # quiet counters: no IPv6 router/neighbour traffic
 }
 # veth_ns NS IFNAME IP MAC SWPORT
 veth_ns() {
@@ -409,7 +410,6 @@ churn_test() {
   e0=$(ifstat "$N1" "$V1" rx_packets); eo0=$(ifstat "$N2" "$V2" tx_packets); local t0; t0=$(now)
   sleep "$EST_WIN"
   e1=$(ifstat "$N1" "$V1" rx_packets); eo1=$(ifstat "$N2" "$V2" tx_packets); local t1; t1=$(now)
-  [ -n "${DEBUG:-}" ] && { appctl dpctl/dump-flows >"$OUT/flows-$CUR-$1.txt" 2>&1; appctl dpif-netdev/pmd-stats-show >>"$OUT/flows-$CUR-$1.txt" 2>&1; nsx "$N1" nft list table netdev sink >>"$OUT/flows-$CUR-$1.txt"; ofctl dump-ports br0 >>"$OUT/flows-$CUR-$1.txt"; nsx "$N2" ip -s link show "$V2" >>"$OUT/flows-$CUR-$1.txt"; }
   # Churn: ns1 -> ns2, random source address and port, full speed on one CPU.
   bg $(ceil "$CHURN_WIN + $UDP_WARM + 10") ip netns exec "$N1" trafgen --dev "$V1" \
     --conf "$HERE/udp64-churn.trafgen" -P 1 -n 1000000000 --no-sock-mem -q
