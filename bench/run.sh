@@ -226,6 +226,8 @@ prof_finish() {
   if [ -s "$PROF_FILE" ]; then
     timeout 60 "$GO" tool pprof -top -nodecount=40 "$GOVS" "$PROF_FILE" \
       >"${PROF_FILE%.pprof}-top.txt" 2>&1 || true
+    timeout 60 "$GO" tool pprof -top -cum -nodecount=40 "$GOVS" "$PROF_FILE" \
+      >"${PROF_FILE%.pprof}-cum.txt" 2>&1 || true
   fi
 }
 
