@@ -102,6 +102,11 @@ func Run(ctx context.Context, o Options) error {
 		case <-s.kick:
 		case <-tick.C:
 			s.periodic()
+			if !s.reconcileDue() {
+				// Nothing changed: the database, links and statistics
+				// wait for their own triggers.
+				continue
+			}
 		}
 		applied, err := s.reconcile(ctx)
 		if err != nil {
@@ -197,6 +202,17 @@ func (s *switchd) watchLinks(ctx context.Context) {
 		s.linkMu.Unlock()
 		s.poke()
 	}
+}
+
+// reconcileDue reports whether a periodic wake-up must reconcile: the
+// statistics are due, or link events wait.
+func (s *switchd) reconcileDue() bool {
+	s.mu.Lock()
+	due := s.statsDue
+	s.mu.Unlock()
+	s.linkMu.Lock()
+	defer s.linkMu.Unlock()
+	return due || s.linkAll || len(s.linkDirty) > 0
 }
 
 // takeLinkEvents returns and clears the names with pending link events.
