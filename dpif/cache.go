@@ -313,7 +313,12 @@ func newSubtable(mask *flow.Key) *subtable {
 func (st *subtable) hash(k *flow.Key) uint64 {
 	ents := st.ents
 	h := uint64(len(ents))
-	for j := range ents {
+	j := 0
+	for ; j+1 < len(ents); j += 2 { // two at a time: half the loop overhead
+		a, b := &ents[j], &ents[j+1]
+		h += a.of(k)*a.mul + b.of(k)*b.mul
+	}
+	if j < len(ents) {
 		h += ents[j].of(k) * ents[j].mul
 	}
 	return finish(h)
