@@ -251,19 +251,6 @@ func BenchmarkLookupBatch(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*packet.BatchSize), "ns/pkt")
 		})
-		// The same lookups one packet at a time, for comparison.
-		b.Run(fmt.Sprintf("sub%d_seq", nSub), func(b *testing.B) {
-			i := 0
-			for b.Loop() {
-				for j := range batches[i] {
-					if f, _ := c.lookup(&batches[i][j]); f == nil {
-						b.Fatal("miss")
-					}
-				}
-				i = (i + 1) % len(batches)
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*packet.BatchSize), "ns/pkt")
-		})
 	}
 }
 
