@@ -130,7 +130,12 @@ func TestLookupBatchMatchesSequential(t *testing.T) {
 			k := randKey(port)
 			k.And(&mask)
 			if c.find(&k, &mask) == nil {
-				c.insert(&megaflow{key: k, mask: mask})
+				f := &megaflow{key: k, mask: mask}
+				c.insert(f)
+				// The lookup's inlined hash agrees with insert's.
+				if f.st.lookup(&k) != f || !f.matches(&k) {
+					t.Fatalf("flow %d of mask %d not found in its subtable", n, m)
+				}
 			}
 		}
 	}
