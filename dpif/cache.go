@@ -235,7 +235,7 @@ func (c *emc) lookup(h uint64) *megaflow {
 }
 
 // insert caches h -> f in h's bucket: over an entry of the same hash, an
-// empty or dead one, or else the entry the hash's top bits pick. Hot path.
+// empty or dead one, or else the entry the hash's low bits pick. Hot path.
 func (c *emc) insert(h uint64, f *megaflow) {
 	b := &c.b[h>>emcShift]
 	v := -1
@@ -309,7 +309,8 @@ func newSubtable(mask *flow.Key) *subtable {
 	return st
 }
 
-// hash hashes the masked words of k. Hot path.
+// hash hashes the masked words of k, for insertion and removal; lookup
+// computes the same hash inline.
 func (st *subtable) hash(k *flow.Key) uint64 {
 	ents := st.ents
 	h := uint64(len(ents))
