@@ -3,8 +3,11 @@
 // netdev@ovs-netdev).
 //
 // It owns the datapath ports (datapath port numbers, chosen as OVS does), the
-// forwarding loops (each on a locked OS thread, blocking in epoll when idle,
-// owning its rx queues, an exact-match cache and a megaflow cache), the
+// forwarding loops (each on a locked OS thread owning its rx queues, an
+// exact-match cache and a megaflow cache; by default a loop blocks in epoll
+// when idle, and with SetPMDCPUMask (other_config:pmd-cpu-mask) loops are
+// pinned to CPUs and busy-poll while packets flow), the software offload
+// fallbacks of transmit (offload.go), the
 // pending-miss tables and the bounded upcall queue to handler goroutines,
 // datapath action execution (execute.go), the revalidator goroutine (stats
 // push, idle and flow-limit eviction, revalidation), and the statistics that
