@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
 	"syscall"
 
 	"govs.dev/govs/netdev"
@@ -109,7 +108,7 @@ type kernelStatus struct {
 // is opened.
 func probeKernel(name string, idx int) kernelStatus {
 	ks := kernelStatus{ifindex: idx}
-	if info, err := readEthtool(name); err == nil {
+	if info, err := link.ReadEthtool(name); err == nil {
 		ks.speedBps, ks.duplex = info.SpeedBps, info.Duplex
 		ks.status = map[string]string{
 			"driver_name":      info.Driver,
@@ -149,9 +148,6 @@ func kernelPresent(name string) (int, bool) {
 	}
 	return info.Index, true
 }
-
-// mtuString formats an MTU for log lines.
-func mtuString(n int) string { return strconv.Itoa(n) }
 
 // attachKernel opens ifc's kernel device and adds it to the datapath.
 // Caller holds s.mu.
@@ -238,7 +234,7 @@ func (s *switchd) applyMTU(b *brState, ifc *ifState, req int) {
 		return
 	}
 	if err := ifc.dev.SetMTU(req); err != nil {
-		log.Warn("bridge %s: interface %s: setting MTU to %s failed: %v", b.name, ifc.name, mtuString(req), err)
+		log.Warn("bridge %s: interface %s: setting MTU to %d failed: %v", b.name, ifc.name, req, err)
 	}
 }
 

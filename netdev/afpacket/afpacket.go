@@ -153,7 +153,7 @@ func Open(name string, opts Options) (*Device, error) {
 		d.release()
 		return nil, fmt.Errorf("afpacket %s: %w", name, err)
 	}
-	d.caps = netdev.CapRxCsum | txCaps(d.fd, name)
+	d.caps = netdev.CapRxCsum | txCaps(name)
 	spill, err := unix.Mmap(-1, 0, packet.BatchSize*spillSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {
 		d.release()

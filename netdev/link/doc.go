@@ -1,6 +1,7 @@
 // Package link reads and changes kernel network interfaces (links) through
 // rtnetlink: their index, name, Ethernet address, MTU, flags, kind and
-// kernel counters, and it watches link creation, change and deletion
+// kernel counters, their ethtool facts (driver, speed, duplex, transmit
+// offloads: ReadEthtool), and it watches link creation, change and deletion
 // (Monitor). It is what the datapath's kernel-backed ports (netdev/afpacket,
 // netdev/tap) and the bridge use to see and configure the interfaces they
 // sit on.
