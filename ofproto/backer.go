@@ -188,7 +188,7 @@ func (h *recircHold) release() {
 func (k *Backer) newRef(res *xlate.Result, snap genSnapshot) *ref {
 	r := &ref{cache: res.Cache, cfgGen: snap.cfg}
 	for _, b := range res.Cache.Bridges {
-		g, ok := snap.bridges[b]
+		g, ok := snap.gen(b)
 		if !ok {
 			// A bridge the snapshot did not know: force a retranslation
 			// on the next pass.
@@ -229,18 +229,47 @@ func bridgeGen(xb *xlate.Bridge) uint64 {
 }
 
 // genSnapshot is every bridge's bridgeGen and the configuration generation
-// at one moment, taken before a translation.
+// at one moment, taken before a translation. The first bridges live in
+// the struct, so that an upcall does not allocate for it.
 type genSnapshot struct {
-	cfg     uint64
-	bridges map[*xlate.Bridge]uint64
+	cfg  uint64
+	n    int
+	b    [8]*xlate.Bridge
+	g    [8]uint64
+	more []bridgeGenAt
+}
+
+type bridgeGenAt struct {
+	b *xlate.Bridge
+	g uint64
 }
 
 func (k *Backer) snapshot() genSnapshot {
-	snap := genSnapshot{cfg: k.cfgGen.Load(), bridges: map[*xlate.Bridge]uint64{}}
+	snap := genSnapshot{cfg: k.cfgGen.Load()}
 	for _, xb := range k.cfg.Load().Bridges {
-		snap.bridges[xb] = bridgeGen(xb)
+		if snap.n < len(snap.b) {
+			snap.b[snap.n], snap.g[snap.n] = xb, bridgeGen(xb)
+			snap.n++
+		} else {
+			snap.more = append(snap.more, bridgeGenAt{xb, bridgeGen(xb)})
+		}
 	}
 	return snap
+}
+
+// gen returns the snapshot's generation of bridge b.
+func (s *genSnapshot) gen(b *xlate.Bridge) (uint64, bool) {
+	for i := 0; i < s.n; i++ {
+		if s.b[i] == b {
+			return s.g[i], true
+		}
+	}
+	for _, m := range s.more {
+		if m.b == b {
+			return m.g, true
+		}
+	}
+	return 0, false
 }
 
 // current reports whether nothing r's translation depended on changed.
