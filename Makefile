@@ -31,7 +31,7 @@ fuzz:
 	./scripts/fuzz-all.sh $(FUZZTIME)
 
 bench-micro: build
-	$(GO) test -run '^$$' -bench 'BenchmarkPipeline' -benchtime 2s ./dpif/ | ./scripts/bench-micro-report.sh
+	$(GO) test -run '^$$' -bench 'BenchmarkPipeline' -benchtime 1s -count 5 ./dpif/ | ./scripts/bench-micro-report.sh
 
 bench: build
 	./bench/run.sh

@@ -1,6 +1,7 @@
 package dpif
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"sync/atomic"
@@ -40,15 +41,21 @@ const pkInline = 10
 // owning loop. ref and the pushed* fields belong to whoever holds
 // Datapath.revalMu.
 type megaflow struct {
-	// Loop-owned, first: the fields a cache hit touches.
+	// The first cache line holds what every hit touches, so that a hit
+	// costs this line and, for the exact-match cache's check, the next
+	// one with the packed key.
+	//
+	// Loop-owned:
 	dead   bool
 	dirty  bool   // in loop.dirtyFlows
 	bFlags uint16 // accumulated since the last publication
+	// out is the port of a flow whose actions are a single output, else
+	// -1, so that the common case does not load the actions. setActions
+	// keeps it in step with acts.
+	out    atomic.Int64
 	bPkts  uint64
 	bBytes uint64
 	bUsed  int64 // Unix ms of the last hit not yet published
-
-	acts atomic.Pointer[[]odp.Action]
 
 	// ents are the mask's nonzero words (shared with the subtable) and pk
 	// the masked key's words at them, when they fit: the exact-match
@@ -56,6 +63,8 @@ type megaflow struct {
 	// subtable.insert.
 	ents []maskWord
 	pk   [pkInline]uint64
+
+	acts atomic.Pointer[[]odp.Action] // replaced only through setActions
 
 	packets  atomic.Uint64
 	bytes    atomic.Uint64
@@ -82,6 +91,19 @@ type megaflow struct {
 	pushedPkts   uint64
 	pushedBytes  uint64
 	validatedSeq uint64
+}
+
+// setActions replaces f's actions with a copy of acts. Safe from any
+// goroutine: a loop that reads out and then, when it is -1, the actions,
+// sees either the old or the new actions, since acts is stored first.
+func (f *megaflow) setActions(acts []odp.Action) {
+	a := slices.Clone(acts)
+	f.acts.Store(&a)
+	out := int64(-1)
+	if len(a) == 1 && a[0].Type == odp.ActOutput {
+		out = int64(a[0].Port)
+	}
+	f.out.Store(out)
 }
 
 // hit accounts one packet of n bytes with TCP flags fl at time now (Unix
@@ -169,19 +191,6 @@ var mulTab = func() (t [flow.KeyWords + 1]uint64) {
 func finish(h uint64) uint64 {
 	h ^= h >> 31
 	return h * 0x9e3779b97f4a7c15
-}
-
-// keyHash hashes the words of k named by the word map wm (from
-// packet.ExtractMap; the other words are zero). Hot path.
-func keyHash(k *flow.Key, wm uint64) uint64 {
-	kw := k.Words()
-	h := wm * mulTab[flow.KeyWords]
-	n := 0
-	for m := wm & (1<<flow.KeyWords - 1); m != 0; m &= m - 1 {
-		h += kw[bits.TrailingZeros64(m)] * mulTab[n]
-		n++
-	}
-	return finish(h)
 }
 
 // matches reports whether packet key k matches f (k & mask == f's key).
@@ -581,4 +590,41 @@ func (c *megaflowCache) masks() int {
 		}
 	}
 	return n
+}
+
+// Word indexes of the key fields emcHash reads beyond the fixed ones.
+const (
+	wordIPv6Src = unsafe.Offsetof(flow.Key{}.IPv6Src) / 8
+	wordTunID   = unsafe.Offsetof(flow.Key{}.TunID) / 8
+)
+
+// emcHash is the exact-match cache's index hash of a packet key k with word
+// map wm (from packet.ExtractMap). Like OVS's 5-tuple hash when a NIC gives
+// no RSS hash, it reads only the fields that tell flows apart in practice
+// (port, recirculation and conntrack state, Ethernet addresses and type,
+// VLANs, IP addresses, protocol, TOS and TTL, L4 ports, tunnel ID and outer
+// destination), each at its own width: just written by Extract, whole 64-bit
+// words spanning several narrower stores would stall until those reach the
+// cache. Keys that differ only elsewhere share a bucket and are told apart by
+// the entry's check against the flow. Hot path.
+func emcHash(k *flow.Key, wm uint64) uint64 {
+	dl := (*[12]byte)(unsafe.Pointer(&k.DlDst))
+	h := wm * mulTab[0]
+	h += (uint64(k.InPort) | uint64(k.RecircID)<<32) * mulTab[1]
+	h += binary.LittleEndian.Uint64(dl[:8]) * mulTab[2]
+	h += (uint64(binary.LittleEndian.Uint32(dl[8:])) | uint64(k.DlType)<<32 | uint64(k.NwProto)<<48 | uint64(k.NwTOS)<<56) * mulTab[3]
+	h += (uint64(k.NwSrc) | uint64(k.NwDst)<<32) * mulTab[4]
+	h += (uint64(k.TpSrc) | uint64(k.TpDst)<<16 | uint64(k.CtState)<<32) * mulTab[5]
+	h += (uint64(k.VLANs[0].TCI) | uint64(k.VLANs[1].TCI)<<16 | uint64(k.CtZone)<<32 | uint64(k.NwTTL)<<48) * mulTab[6]
+	if wm&(1<<wordIPv6Src) != 0 {
+		h += binary.LittleEndian.Uint64(k.IPv6Src[:8]) * mulTab[7]
+		h += binary.LittleEndian.Uint64(k.IPv6Src[8:]) * mulTab[8]
+		h += binary.LittleEndian.Uint64(k.IPv6Dst[:8]) * mulTab[9]
+		h += binary.LittleEndian.Uint64(k.IPv6Dst[8:]) * mulTab[10]
+	}
+	if wm&(1<<wordTunID) != 0 {
+		h += k.TunID * mulTab[11]
+		h += binary.LittleEndian.Uint64(k.TunDst[8:]) * mulTab[12]
+	}
+	return finish(h)
 }

@@ -24,23 +24,91 @@ func mapOf(k *flow.Key) uint64 {
 	return m
 }
 
-func TestKeyHashEveryWord(t *testing.T) {
+// TestEMCHashFields checks that the fields emcHash reads all change it, that
+// the word map does, and that keys differing only in a field it leaves out
+// still get their own flows from the EMC (the entry's check tells them
+// apart).
+func TestEMCHashFields(t *testing.T) {
 	base := tcpKey(1)
 	base.InPort = 1
 	wm := mapOf(&base)
-	h := keyHash(&base, wm)
-	for i := 0; i < flow.KeyWords; i++ {
-		for _, bit := range []int{0, 17, 63} {
-			other := base
-			other.Words()[i] ^= 1 << bit
-			if keyHash(&other, mapOf(&other)) == h {
-				t.Errorf("keys differing in bit %d of word %d hash alike", bit, i)
-			}
+	h := emcHash(&base, wm)
+	for name, mod := range map[string]func(k *flow.Key){
+		"in_port":   func(k *flow.Key) { k.InPort ^= 1 << 31 },
+		"recirc_id": func(k *flow.Key) { k.RecircID = 7 },
+		"dl_dst":    func(k *flow.Key) { k.DlDst[0] ^= 0x80 },
+		"dl_src":    func(k *flow.Key) { k.DlSrc[5] ^= 1 },
+		"dl_type":   func(k *flow.Key) { k.DlType = 0x0806 },
+		"vlan":      func(k *flow.Key) { k.VLANs[0].TCI = 0x1000 | 10 },
+		"vlan2":     func(k *flow.Key) { k.VLANs[1].TCI = 0x1000 | 20 },
+		"nw_src":    func(k *flow.Key) { k.NwSrc ^= 1 << 31 },
+		"nw_dst":    func(k *flow.Key) { k.NwDst ^= 1 },
+		"nw_proto":  func(k *flow.Key) { k.NwProto = 17 },
+		"tp_src":    func(k *flow.Key) { k.TpSrc ^= 0x8000 },
+		"tp_dst":    func(k *flow.Key) { k.TpDst ^= 1 },
+		"ct_state":  func(k *flow.Key) { k.CtState = flow.CtTracked | flow.CtNew },
+		"ct_zone":   func(k *flow.Key) { k.CtZone = 3 },
+		"nw_tos":    func(k *flow.Key) { k.NwTOS = 0xb8 },
+		"nw_ttl":    func(k *flow.Key) { k.NwTTL-- },
+	} {
+		k := base
+		mod(&k)
+		if emcHash(&k, wm) == h {
+			t.Errorf("%s: changed key hashes alike", name)
 		}
 	}
-	if keyHash(&base, fullMap) == keyHash(&base, wm) {
-		// The map is hashed too: the same words at other places differ.
+	if emcHash(&base, fullMap) == h {
 		t.Error("word map not hashed")
+	}
+	// IPv6 addresses and tunnels count when the word map has them.
+	v6 := base
+	v6.DlType, v6.NwSrc, v6.NwDst = 0x86dd, 0, 0
+	v6.IPv6Src[0], v6.IPv6Src[15] = 0x20, 1
+	v6.IPv6Dst[0], v6.IPv6Dst[15] = 0x20, 2
+	v6b := v6
+	v6b.IPv6Src[1] = 1
+	v6c := v6
+	v6c.IPv6Dst[9] = 0x20
+	if m := mapOf(&v6); emcHash(&v6, m) == emcHash(&v6b, mapOf(&v6b)) || emcHash(&v6, m) == emcHash(&v6c, mapOf(&v6c)) {
+		t.Error("IPv6 addresses not hashed")
+	}
+	tun := base
+	tun.TunID, tun.TunDst[15] = 5, 1
+	tunb := tun
+	tunb.TunID = 6
+	tunc := tun
+	tunc.TunDst[15] = 2
+	if m := mapOf(&tun); emcHash(&tun, m) == emcHash(&tunb, mapOf(&tunb)) || emcHash(&tun, m) == emcHash(&tunc, mapOf(&tunc)) {
+		t.Error("tunnel ID or destination not hashed")
+	}
+
+	// Keys that differ only in a field left out (the TCP flags) hash
+	// alike: the entry holds the flow inserted last, and the check tells
+	// the other keys that it is not theirs.
+	var mf megaflowCache
+	var exact flow.Key
+	for i := range exact.Words() {
+		exact.Words()[i] = ^uint64(0)
+	}
+	c := new(emc)
+	var keys []flow.Key
+	var flows []*megaflow
+	for _, fl := range []uint16{0x002, 0x012, 0x010, 0x011} {
+		k := base
+		k.TCPFlags = fl
+		if emcHash(&k, wm) != h {
+			t.Fatal("TCP flags hashed")
+		}
+		keys, flows = append(keys, k), append(flows, installed(&mf, k, exact))
+	}
+	for i := range keys {
+		c.insert(h, flows[i])
+		for j, k := range keys {
+			f := c.lookup(h)
+			if hit := f != nil && f.matches(&k); hit != (i == j) {
+				t.Errorf("flags %#x cached, flags %#x: hit %v", keys[i].TCPFlags, k.TCPFlags, hit)
+			}
+		}
 	}
 }
 
@@ -70,7 +138,7 @@ func TestEMCChecksFlow(t *testing.T) {
 		t.Fatalf("wide mask has %d words", len(g.ents))
 	}
 	c := new(emc)
-	ha, hb := keyHash(&a, mapOf(&a)), keyHash(&b, mapOf(&b))
+	ha, hb := emcHash(&a, mapOf(&a)), emcHash(&b, mapOf(&b))
 	c.insert(ha, f)
 	if c.lookup(ha) != f || !f.matches(&a) {
 		t.Fatal("cached flow not found or not matching its key")
@@ -190,7 +258,7 @@ func emcBench() (*emc, []flow.Key, []uint64) {
 		keys[i] = tcpKey(uint16(i))
 		keys[i].InPort = 1
 		maps[i] = mapOf(&keys[i])
-		c.insert(keyHash(&keys[i], maps[i]), installed(&mf, keys[i], m))
+		c.insert(emcHash(&keys[i], maps[i]), installed(&mf, keys[i], m))
 	}
 	return c, keys, maps
 }
@@ -199,7 +267,7 @@ func BenchmarkEMCLookup(b *testing.B) {
 	c, keys, maps := emcBench()
 	i := 0
 	for b.Loop() {
-		if f := c.lookup(keyHash(&keys[i], maps[i])); f != nil && !f.matches(&keys[i]) {
+		if f := c.lookup(emcHash(&keys[i], maps[i])); f != nil && !f.matches(&keys[i]) {
 			b.Fatal("mismatch")
 		}
 		i = (i + 1) % len(keys)
@@ -210,7 +278,7 @@ func TestEMCLookupAllocs(t *testing.T) {
 	c, keys, maps := emcBench()
 	i := 0
 	if n := testing.AllocsPerRun(1000, func() {
-		if f := c.lookup(keyHash(&keys[i], maps[i])); f != nil {
+		if f := c.lookup(emcHash(&keys[i], maps[i])); f != nil {
 			f.matches(&keys[i])
 		}
 		i = (i + 1) % len(keys)

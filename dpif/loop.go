@@ -386,7 +386,7 @@ func (l *loop) processBatch(b *packet.Batch, depth int) {
 		// between them.
 		for i := 0; i < n; i++ {
 			k := &l.keys[i]
-			l.hashes[i] = keyHash(k, packet.ExtractMap(b.Pkts[i], k))
+			l.hashes[i] = emcHash(k, packet.ExtractMap(b.Pkts[i], k))
 		}
 		for i := 0; i < n; i++ {
 			l.fl[i] = l.emc.lookup(l.hashes[i])
@@ -436,11 +436,10 @@ func (l *loop) processBatch(b *packet.Batch, depth int) {
 	for i := 0; i < n; i++ {
 		if f := l.fl[i]; f != nil {
 			l.hit(f, b.Pkts[i].Len(), l.keys[i].TCPFlags)
-			acts := *f.acts.Load()
-			l.acts[i] = acts
-			l.outPort[i] = -1
-			if len(acts) == 1 && acts[0].Type == odp.ActOutput {
-				l.outPort[i] = int64(acts[0].Port)
+			o := f.out.Load()
+			l.outPort[i] = o
+			if o < 0 {
+				l.acts[i] = *f.acts.Load()
 			}
 		}
 	}
@@ -693,8 +692,7 @@ func (l *loop) install(key, mask *flow.Key, acts []odp.Action, ref any, seq uint
 		return nil
 	}
 	f := &megaflow{key: kk, mask: mk, orig: *key, loop: l, seq: seq, created: l.nowMs, ref: ref, validatedSeq: seq}
-	a := slices.Clone(acts)
-	f.acts.Store(&a)
+	f.setActions(acts)
 	binary.BigEndian.PutUint64(f.ufid[:8], hashKey(&kk))
 	binary.BigEndian.PutUint64(f.ufid[8:], kk.HashMasked(&mk, uint64(l.id)))
 	l.mf.insert(f)

@@ -101,8 +101,7 @@ func (dp *Datapath) pass(full, purge bool) {
 					continue
 				}
 				if acts != nil {
-					a := append([]odp.Action(nil), acts...)
-					f.acts.Store(&a)
+					f.setActions(acts)
 				}
 				if ref != nil {
 					f.ref = ref
@@ -200,8 +199,7 @@ func (dp *Datapath) FlowPut(key, mask *flow.Key, acts []odp.Action, mode PutMode
 			if f := l.mf.find(&kk, &mk); f != nil {
 				exists = true
 				if mode&PutModify != 0 {
-					a := append([]odp.Action(nil), acts...)
-					f.acts.Store(&a)
+					f.setActions(acts)
 				}
 				return
 			}

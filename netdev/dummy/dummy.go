@@ -79,7 +79,7 @@ var _ netdev.Device = (*Device)(nil)
 var _ netdev.Configurer = (*Device)(nil)
 
 // rxQueue is a bounded FIFO of frames with an eventfd that is readable while
-// the FIFO is not empty.
+// the FIFO is not empty (and until an Rx finds it empty, see Rx).
 type rxQueue struct {
 	mu    sync.Mutex
 	slots [][]byte // ring; slot buffers are reused
@@ -220,7 +220,7 @@ func (d *Device) ReceiveQueue(q int, frames ...[]byte) error {
 			dropped++
 			continue
 		}
-		i := (rq.head + rq.n) % len(rq.slots)
+		i := wrap(rq.head+rq.n, len(rq.slots))
 		rq.slots[i] = append(rq.slots[i][:0], f...)
 		rq.n++
 		n++
@@ -266,10 +266,15 @@ func (d *Device) Rx(q int, b *packet.Batch, c *packet.Cache) (int, error) {
 		b.Pkts[b.N] = p
 		b.N++
 		got++
-		rq.head = (rq.head + 1) % len(rq.slots)
+		rq.head = wrap(rq.head+1, len(rq.slots))
 		rq.n--
 	}
-	if rq.n == 0 && rq.armed {
+	// The eventfd stays readable after the poll that drains the queue and
+	// is cleared by the first poll that finds it empty: a loop that keeps
+	// finding frames then pays no eventfd read per batch (and Receive no
+	// write), and one that goes to sleep wakes once more, finds nothing
+	// and clears it. RxNotifyFD's contract allows that spurious wakeup.
+	if got == 0 && rq.n == 0 && rq.armed {
 		var v [8]byte
 		unix.Read(rq.efd, v[:])
 		rq.armed = false
@@ -325,9 +330,9 @@ func (d *Device) Tx(q int, b *packet.Batch, c *packet.Cache) error {
 // keepFrame records a transmitted frame. d.mu must be held.
 func (d *Device) keepFrame(data []byte) {
 	if d.kept != nil {
-		i := (d.keptAt + d.keptN) % len(d.kept)
+		i := wrap(d.keptAt+d.keptN, len(d.kept))
 		if d.keptN == len(d.kept) {
-			d.keptAt = (d.keptAt + 1) % len(d.kept)
+			d.keptAt = wrap(d.keptAt+1, len(d.kept))
 		} else {
 			d.keptN++
 		}
@@ -338,6 +343,15 @@ func (d *Device) keepFrame(data []byte) {
 			d.pcapErr.Add(1)
 		}
 	}
+}
+
+// wrap returns i modulo n for 0 <= i < 2n: a ring index without a
+// division on the hot path.
+func wrap(i, n int) int {
+	if i >= n {
+		i -= n
+	}
+	return i
 }
 
 func freeBatch(b *packet.Batch, c *packet.Cache) {
@@ -377,7 +391,7 @@ func (d *Device) NumRxQueues() int { return len(d.rxqs) }
 func (d *Device) NumTxQueues() int { return d.opts.TxQueues }
 
 // RxNotifyFD implements netdev.Device: an eventfd readable while queue q
-// holds frames.
+// holds frames, and until the first Rx after that finds it empty.
 func (d *Device) RxNotifyFD(q int) int {
 	if q < 0 || q >= len(d.rxqs) {
 		return -1

@@ -221,3 +221,46 @@ func TestPcap(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifyClearedByEmptyRx checks the notify fd's life cycle: readable
+// once frames are queued, still readable after the Rx that drains the queue
+// (a busy loop then pays no eventfd read per batch), cleared by the first Rx
+// that finds the queue empty, and readable again with the next frame.
+func TestNotifyClearedByEmptyRx(t *testing.T) {
+	_, c := newPool(t)
+	d, err := New("p1", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	fd := d.RxNotifyFD(0)
+	rx := func() int {
+		var b packet.Batch
+		n, err := d.Rx(0, &b, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.FreeBatch(&b)
+		return n
+	}
+	for round := 0; round < 3; round++ {
+		if err := d.Receive(frame(60, 1), frame(60, 2)); err != nil {
+			t.Fatal(err)
+		}
+		if !readable(t, fd) {
+			t.Fatalf("round %d: notify fd not readable with queued frames", round)
+		}
+		if n := rx(); n != 2 {
+			t.Fatalf("round %d: rx %d frames, want 2", round, n)
+		}
+		if !readable(t, fd) {
+			t.Fatalf("round %d: notify fd cleared by the Rx that drained the queue", round)
+		}
+		if n := rx(); n != 0 {
+			t.Fatalf("round %d: rx %d frames from an empty queue", round, n)
+		}
+		if readable(t, fd) {
+			t.Fatalf("round %d: notify fd still readable after an empty Rx", round)
+		}
+	}
+}
