@@ -603,28 +603,33 @@ const (
 // no RSS hash, it reads only the fields that tell flows apart in practice
 // (port, recirculation and conntrack state, Ethernet addresses and type,
 // VLANs, IP addresses, protocol, TOS and TTL, L4 ports, tunnel ID and outer
-// destination), each at its own width: just written by Extract, whole 64-bit
-// words spanning several narrower stores would stall until those reach the
-// cache. Keys that differ only elsewhere share a bucket and are told apart by
-// the entry's check against the flow. Hot path.
+// destination). Keys that differ only elsewhere share an entry and are told
+// apart by its check against the flow.
+//
+// Extract has just written k, field by field: a load spanning several of
+// those stores cannot be forwarded from them and waits until they reach the
+// cache (~15 cycles). So each field is read at its own width, and the
+// fields packed into one multiplication are never neighbours, which the
+// compiler would merge into one wide load. Hot path.
 func emcHash(k *flow.Key, wm uint64) uint64 {
-	dl := (*[12]byte)(unsafe.Pointer(&k.DlDst))
+	dl := (*[12]byte)(unsafe.Pointer(&k.DlDst)) // written as 8 + 4 bytes
 	h := wm * mulTab[0]
-	h += (uint64(k.InPort) | uint64(k.RecircID)<<32) * mulTab[1]
+	h += (uint64(k.InPort) | uint64(k.DlType)<<32) * mulTab[1]
 	h += binary.LittleEndian.Uint64(dl[:8]) * mulTab[2]
-	h += (uint64(binary.LittleEndian.Uint32(dl[8:])) | uint64(k.DlType)<<32 | uint64(k.NwProto)<<48 | uint64(k.NwTOS)<<56) * mulTab[3]
-	h += (uint64(k.NwSrc) | uint64(k.NwDst)<<32) * mulTab[4]
-	h += (uint64(k.TpSrc) | uint64(k.TpDst)<<16 | uint64(k.CtState)<<32) * mulTab[5]
-	h += (uint64(k.VLANs[0].TCI) | uint64(k.VLANs[1].TCI)<<16 | uint64(k.CtZone)<<32 | uint64(k.NwTTL)<<48) * mulTab[6]
+	h += (uint64(binary.LittleEndian.Uint32(dl[8:])) | uint64(k.NwProto)<<32 | uint64(k.TpSrc)<<48) * mulTab[3]
+	h += (uint64(k.NwSrc) | uint64(k.TpDst)<<32 | uint64(k.NwTOS)<<48) * mulTab[4]
+	h += (uint64(k.NwDst) | uint64(k.RecircID)<<32) * mulTab[5]
+	h += (uint64(k.CtState) | uint64(k.VLANs[0].TCI)<<32 | uint64(k.NwTTL)<<48) * mulTab[6]
+	h += (uint64(k.CtZone) | uint64(k.VLANs[1].TCI)<<32) * mulTab[7]
 	if wm&(1<<wordIPv6Src) != 0 {
-		h += binary.LittleEndian.Uint64(k.IPv6Src[:8]) * mulTab[7]
-		h += binary.LittleEndian.Uint64(k.IPv6Src[8:]) * mulTab[8]
-		h += binary.LittleEndian.Uint64(k.IPv6Dst[:8]) * mulTab[9]
-		h += binary.LittleEndian.Uint64(k.IPv6Dst[8:]) * mulTab[10]
+		h += binary.LittleEndian.Uint64(k.IPv6Src[:8]) * mulTab[8]
+		h += binary.LittleEndian.Uint64(k.IPv6Src[8:]) * mulTab[9]
+		h += binary.LittleEndian.Uint64(k.IPv6Dst[:8]) * mulTab[10]
+		h += binary.LittleEndian.Uint64(k.IPv6Dst[8:]) * mulTab[11]
 	}
 	if wm&(1<<wordTunID) != 0 {
-		h += k.TunID * mulTab[11]
-		h += binary.LittleEndian.Uint64(k.TunDst[8:]) * mulTab[12]
+		h += k.TunID * mulTab[12]
+		h += binary.LittleEndian.Uint64(k.TunDst[8:]) * mulTab[13]
 	}
 	return finish(h)
 }
