@@ -303,8 +303,6 @@ func (pl *Pool) NewCache() *Cache {
 // Pool returns the pool c allocates from.
 func (c *Cache) Pool() *Pool { return c.pool }
 
-var zeroMeta = Meta{L2Ofs: OffsetNone, L2_5Ofs: OffsetNone, L3Ofs: OffsetNone, L4Ofs: OffsetNone}
-
 // Alloc returns a packet of size bytes (contents undefined) with the pool's
 // headroom and zero metadata (layer offsets absent), from the MTU-size class
 // when size <= SmallCapacity and from the 64 KiB class otherwise. It returns
@@ -332,7 +330,8 @@ func (c *Cache) Alloc(size int) *Packet {
 	}
 	p.off = uint32(c.pool.headroom)
 	p.n = uint32(size)
-	p.Meta = zeroMeta
+	p.Meta = Meta{}
+	p.Meta.ResetOffsets()
 	c.nAllocs[cl]++
 	return p
 }
