@@ -537,6 +537,7 @@ func (s *switchd) cmdDummyReceive(args []string) (string, error) {
 func (s *switchd) cmdDummyAdminState(args []string) (string, error) {
 	state := args[len(args)-1]
 	if state != "up" && state != "down" {
+		//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 		return "", errors.New("Invalid Admin State")
 	}
 	up := state == "up"
@@ -555,6 +556,7 @@ func (s *switchd) cmdDummyAdminState(args []string) (string, error) {
 		}
 	}
 	if len(args) == 2 && !found {
+		//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 		return "", errors.New("Unknown Dummy Interface")
 	}
 	return "OK", nil

@@ -132,6 +132,8 @@ func (c *Clock) OnWarp(f func()) (cancel func()) {
 }
 
 // ErrWarpInProgress is returned by Warp while another warp runs.
+//
+//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 var ErrWarpInProgress = errors.New("A previous warp in progress")
 
 // Warp advances the clock by d, runs the timers that fell due and then the

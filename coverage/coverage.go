@@ -184,6 +184,7 @@ func RegisterCommands(s *unixctl.Server) {
 	s.Register("coverage/read-counter", "COUNTER", 1, 1, func(args []string) (string, error) {
 		v, ok := ReadCounter(args[0])
 		if !ok {
+			//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 			return "", fmt.Errorf("No such counter")
 		}
 		return fmt.Sprintf("%d\n", v), nil

@@ -62,7 +62,7 @@ type loopStats struct {
 	idleNs, busyNs, iterations, sleeps            counter
 	dropPendingFull, dropPortQuota, dropQueueFull counter
 	dropUpcallErr, dropNoPort, dropRecircDepth    counter
-	dropUserspaceRate, dropAlloc, dropTrunc       counter
+	dropUserspaceRate, dropAlloc                  counter
 	rxErrors, txErrors                            counter
 	txOffloadDrops                                counter // packets a software offload fallback could not fix
 }

@@ -56,7 +56,6 @@ type Upcall struct {
 // return through the loop's inbox, when it is owned by one handler.
 type missEntry struct {
 	loop  *loop
-	inUse bool
 	user  bool // userspace upcall, pkts[0] is the copy
 	hash  uint64
 	key   flow.Key // the packets' key, loop-owned (the handler reads up.Key)

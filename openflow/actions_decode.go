@@ -426,13 +426,6 @@ func putHeader(w *buf, h uint64) {
 	}
 }
 
-func headerLen(h uint64) int {
-	if h>>32 != 0 {
-		return 8
-	}
-	return 4
-}
-
 // checkRef checks that a bit range lies inside its field.
 func checkRef(f FieldRef) error {
 	if f.Bits <= 0 || f.Ofs < 0 || f.Ofs+f.Bits > HeaderPayloadLen(f.Header)*8 {

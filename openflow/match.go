@@ -281,8 +281,6 @@ const (
 	ofpfwAll       = (1 << 22) - 1
 )
 
-const ofp10MatchLen = 40
-
 // Match10 is the OpenFlow 1.0 ofp_match in wire layout.
 type Match10 struct {
 	Wildcards uint32

@@ -252,11 +252,6 @@ func NegotiateVersion(ours []uint8, peer *Hello) (uint8, bool) {
 
 // port descriptions -------------------------------------------------------
 
-const (
-	phyPort10Len = 48
-	port11Len    = 64
-)
-
 func feat10to11(f uint32) uint32 { return f&0x7f | (f>>7&0x1f)<<11 }
 func feat11to10(f uint32) uint32 { return f&0x7f | (f>>11&0x1f)<<7 }
 

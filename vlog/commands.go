@@ -48,6 +48,7 @@ func RegisterCommands(s *unixctl.Server) {
 	s.Register("vlog/disable-rate-limit", "[module]...", 0, unixctl.Unlimited, rateLimit(false))
 	s.Register("vlog/reopen", "", 0, 0, func([]string) (string, error) {
 		if LogFile() == "" {
+			//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 			return "", errors.New("Logging to file not configured")
 		}
 		if err := ReopenLogFile(); err != nil {

@@ -185,6 +185,7 @@ type FrozenTable interface {
 var (
 	// ErrNoRecircContext means the flow's recirc_id is not a known frozen
 	// state, or no recirculation id could be allocated.
+	//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 	ErrNoRecircContext = errors.New("No recirculation context")
 	// ErrBridgeNotFound means the bridge of a frozen state is gone.
 	ErrBridgeNotFound = errors.New("Bridge not found")

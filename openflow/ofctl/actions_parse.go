@@ -75,6 +75,7 @@ func instOf(a openflow.Action) int {
 
 func (p *actionParser) parse(s string, allowInst bool, outer string) ([]openflow.Action, error) {
 	if p.depth >= maxNesting {
+		//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 		return nil, errors.New("Action nested too deeply")
 	}
 	p.depth++
@@ -162,7 +163,7 @@ func verifyActions(as []openflow.Action, allowInst bool) error {
 
 // actionName is OVS's name for an action type, for error messages.
 func actionName(a openflow.Action) string {
-	switch a.(type) {
+	switch a := a.(type) {
 	case openflow.Output:
 		return "output"
 	case openflow.Group:
@@ -250,7 +251,7 @@ func actionName(a openflow.Action) string {
 	case openflow.GotoTable:
 		return "goto_table"
 	case openflow.Unknown:
-		return a.(openflow.Unknown).Name
+		return a.Name
 	}
 	return "<unknown>"
 }
@@ -388,23 +389,27 @@ func (p *actionParser) parseOne(key, origKey, value string) ([]openflow.Action, 
 			ids = append(ids, uint16(atoi(f)))
 		}
 		if len(ids) == 0 {
+			//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 			return nil, errors.New("dec_ttl_cnt_ids: expected at least one controller id.")
 		}
 		return one(openflow.DecTTL{ControllerIDs: ids, NX: true}), nil
 	case "set_mpls_label":
 		if value == "" {
+			//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 			return nil, errors.New("set_mpls_label: expected label.")
 		}
 		l, err := strToU32(value)
 		return one(openflow.SetMPLSLabel{Label: l}), err
 	case "set_mpls_tc":
 		if value == "" {
+			//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 			return nil, errors.New("set_mpls_tc: expected tc.")
 		}
 		tc, err := strToU8(value, "MPLS TC")
 		return one(openflow.SetMPLSTC{TC: tc}), err
 	case "set_mpls_ttl":
 		if value == "" {
+			//lint:ignore ST1005 OVS's exact message, which scripts and tests match
 			return nil, errors.New("set_mpls_ttl: expected ttl.")
 		}
 		ttl, err := strToU8(value, "mpls_ttl")
