@@ -89,7 +89,7 @@ func (c *ctx) patchOutput(p *Port) {
 	if c.tr != nil {
 		c.tr.bridgeHeaderNested(c.br.Name)
 	}
-	c.processTable(0)
+	c.processTable(0, true)
 	if !c.freezing {
 		c.executeActset()
 	}

@@ -45,13 +45,22 @@ func (t *Trace) bridgeHeaderNested(name string) {
 }
 
 func (t *Trace) rule(table uint8, r Rule) {
-	ind := t.nest
-	if r == nil {
-		t.line(ind, fmt.Sprintf("%2d. No match.", table))
-		t.line(ind+12, "drop")
-		return
+	t.line(t.nest, fmt.Sprintf("%2d. %s", table, r.TraceString()))
+}
+
+// miss reports a lookup in table that matched no rule, as OVS reports its
+// internal miss rules: "No match." with a drop, or, when the miss goes to
+// the controller, the packet-in and the internal rule's controller action.
+// OVS nests the internal rule's action one level deeper than the table
+// line (4 columns at the top, 12 inside a non-final resubmit).
+func (t *Trace) miss(table uint8, packetIn bool) {
+	text, act := "No match.", "drop"
+	if packetIn {
+		// OVS has no name for the implicit-miss reason: "reason=" stays empty.
+		text, act = `No match, and a "packet-in" is called for.`, "controller(reason=)"
 	}
-	t.line(ind, fmt.Sprintf("%2d. %s", table, r.TraceString()))
+	t.line(t.nest, fmt.Sprintf("%2d. %s", table, text))
+	t.line(4+2*t.nest, act)
 }
 
 func (t *Trace) action(a openflow.Action) {

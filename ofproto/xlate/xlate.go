@@ -170,7 +170,7 @@ func Translate(cfg *Config, in *Input) (*Result, error) {
 	case thawed != nil && len(thawed.Actions) > 0:
 		c.doActions(thawed.Actions, false)
 	default:
-		c.processTable(c.table)
+		c.processTable(c.table, true)
 	}
 	if c.err == nil {
 		if !c.freezing {
@@ -261,9 +261,12 @@ func (c *ctx) fragDropped() bool {
 	return c.br.FragDrop && c.flow.IsIP() && c.flow.NwFrag&flow.FragAny != 0
 }
 
-// lookupKey returns the key used for table lookups: in frag mode "normal"
-// the L4 ports of fragments read as 0, as in OVS.
-func (c *ctx) processTable(table uint8) {
+// processTable looks the flow up in table and runs the matching rule's
+// actions. In frag mode "normal" the L4 ports of fragments read as 0, as in
+// OVS. mayPacketIn says whether a miss may go to the controller (OVS's
+// may_packet_in: true for the first lookup, goto_table, patch ports and
+// thawing, false for resubmit).
+func (c *ctx) processTable(table uint8, mayPacketIn bool) {
 	if c.depth >= MaxResubmitDepth || c.nres >= MaxResubmits {
 		c.note(fmt.Sprintf("over max translation depth %d", MaxResubmitDepth))
 		c.err = fmt.Errorf("xlate: recursion too deep")
@@ -280,11 +283,12 @@ func (c *ctx) processTable(table uint8) {
 		key.TpSrc, key.TpDst = 0, 0
 	}
 	rule := c.br.Tables.Lookup(table, &key, &c.wc)
+	if rule == nil {
+		c.miss(table, mayPacketIn)
+		return
+	}
 	if c.tr != nil {
 		c.tr.rule(table, rule)
-	}
-	if rule == nil {
-		return
 	}
 	c.res.Cache.Rules = append(c.res.Cache.Rules, rule)
 	oldRule, oldCookie := c.rule, c.cookie
@@ -463,7 +467,7 @@ func (c *ctx) doAction(a openflow.Action) {
 		c.resubmit(a)
 	case openflow.GotoTable:
 		c.nres++
-		c.processTable(a.Table)
+		c.processTable(a.Table, true)
 	case openflow.WriteMetadata:
 		f.Metadata = f.Metadata&^a.Mask | a.Value&a.Mask
 	case openflow.ClearActions:
@@ -512,12 +516,12 @@ func (c *ctx) resubmit(a openflow.Resubmit) {
 		table = c.table
 	}
 	if a.InPort == openflow.PortInPort {
-		c.processTable(table)
+		c.processTable(table, false)
 		return
 	}
 	old := c.flow.InPort
 	c.flow.InPort = uint32(a.InPort)
-	c.processTable(table)
+	c.processTable(table, false)
 	c.flow.InPort = old
 }
 
