@@ -138,6 +138,9 @@ type AsyncConfig struct {
 	RoleStatusMask     [2]uint32
 	TableStatusMask    [2]uint32
 	RequestForwardMask [2]uint32
+	// Present, decoded OpenFlow 1.4+ only, has bit t set for each property
+	// type t (0-11) the message carried: a set-async changes only those.
+	Present uint32
 }
 
 // GetAsyncRequest is OFPT_GET_ASYNC_REQUEST.
@@ -434,6 +437,7 @@ func decodeAsync14(m *AsyncConfig, r *rd) (Message, error) {
 		masks := []*[2]uint32{&m.PacketInMask, &m.PortStatusMask, &m.FlowRemovedMask,
 			&m.RoleStatusMask, &m.TableStatusMask, &m.RequestForwardMask}
 		if int(t/2) < len(masks) {
+			m.Present |= 1 << t
 			idx := 1
 			if t%2 == 1 {
 				idx = 0

@@ -404,6 +404,10 @@ const (
 	PacketInNX2              // NXT_PACKET_IN2
 )
 
+// NoCookie is the cookie of a packet-in that no rule sent (all-ones, OVS's
+// OVS_BE64_MAX); NXT_PACKET_IN2 then omits its cookie property.
+const NoCookie = ^uint64(0)
+
 // PacketIn is a packet-in in any of its wire formats. Match carries the
 // packet metadata (in_port, registers, tunnel...) as fields; for OF1.0 only
 // in_port. Data is the (possibly truncated) packet. UserData and
@@ -496,6 +500,7 @@ const (
 
 func decodePacketIn2(m *PacketIn, r *rd) (Message, error) {
 	m.BufferID = NoBuffer
+	m.Cookie = NoCookie
 	full := -1
 	for r.ok && len(r.b) > 0 {
 		t, l := r.u16(), int(r.u16())
@@ -579,18 +584,16 @@ func encodePacketIn(w *buf, m *PacketIn) error {
 		if m.BufferID != NoBuffer {
 			prop(nxpintBufferID, u32b(m.BufferID))
 		}
-		if m.TableID != 0 {
-			prop(nxpintTableID, []byte{m.TableID})
-		}
-		if m.Cookie != 0 {
+		// As OVS: table and reason always, the cookie unless it is
+		// all-ones (no rule, e.g. a packet-out).
+		prop(nxpintTableID, []byte{m.TableID})
+		if m.Cookie != NoCookie {
 			c := buf{}
 			c.zeros(4)
 			c.u64(m.Cookie)
 			prop(nxpintCookie, c.b)
 		}
-		if m.Reason != 0 {
-			prop(nxpintReason, []byte{m.Reason})
-		}
+		prop(nxpintReason, []byte{m.Reason})
 		md := buf{}
 		if err := appendTLVs(&md, &m.Match); err != nil {
 			return err
