@@ -194,9 +194,12 @@ func (s *switchd) detachDevice(b *brState, ifc *ifState, deleteTap bool) {
 // vanished (or was replaced by another interface of the same name) the
 // port leaves the datapath and keeps its OpenFlow number, with
 // Interface.error and link_state saying why; when it is back, the port is
-// reopened and forwards again. Caller holds s.mu.
+// reopened and forwards again. Internal and tap interfaces are govs's own
+// devices: one deleted from under govs is created again at once (see
+// refreshTap). Caller holds s.mu.
 func (s *switchd) refreshKernel(b *brState, ifc *ifState) {
 	if ifc.kind != kindSystem {
+		s.refreshTap(b, ifc)
 		return
 	}
 	idx, ok := kernelPresent(ifc.name)
@@ -222,6 +225,43 @@ func (s *switchd) refreshKernel(b *brState, ifc *ifState) {
 		}
 		log.Info("bridge %s: interface %s is back, on datapath port %d", b.name, ifc.name, ifc.dpPort)
 	}
+}
+
+// refreshTap recreates the TAP device of an internal or tap interface that
+// was deleted from the kernel by someone else (ip link del): the database
+// still says the port exists, so govs makes it exist again, with the same
+// OpenFlow port number and Ethernet address; the same reconciliation then
+// applies its MTU (and Interface.mac) again. Stock OVS instead keeps polling the dead file descriptor and
+// logs an error for every poll. The new device starts administratively
+// down, as any new internal port. If it cannot be created, the port stays
+// out of the datapath with Interface.error set, and every later link event
+// or reconfiguration retries. Caller holds s.mu.
+func (s *switchd) refreshTap(b *brState, ifc *ifState) {
+	idx, ok := kernelPresent(ifc.name)
+	if !ifc.gone && ok && idx == ifc.ks.ifindex {
+		return
+	}
+	if !ifc.gone {
+		log.Info("bridge %s: interface %s disappeared from the kernel, creating it again", b.name, ifc.name)
+		s.detachDevice(b, ifc, false)
+		ifc.gone = true
+		ifc.ks.ifindex = 0
+	}
+	mac := ifc.mac
+	if err := s.attachKernel(b, ifc); err != nil {
+		log.Info("bridge %s: interface %s: %v", b.name, ifc.name, err)
+		return
+	}
+	// The same Ethernet address as before, so that neighbours' caches
+	// stay right.
+	if mac != ([6]byte{}) && ifc.dev.MAC() != mac {
+		if err := ifc.dev.SetMAC(mac); err != nil {
+			log.Info("bridge %s: interface %s: restoring its MAC: %v", b.name, ifc.name, err)
+		} else {
+			ifc.mac = mac
+		}
+	}
+	log.Info("bridge %s: interface %s created again, on datapath port %d", b.name, ifc.name, ifc.dpPort)
 }
 
 // applyMTU applies Interface.mtu_request to a kernel device.

@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"govs.dev/govs/dpif/odp"
 	"govs.dev/govs/flow"
+	"govs.dev/govs/netdev"
 	"govs.dev/govs/netdev/dummy"
 	"govs.dev/govs/packet"
 )
@@ -454,4 +457,61 @@ func readGolden(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// vanishingDev is a dummy device whose kernel side "disappears": once gone,
+// Rx fails with netdev.ErrClosed while its notify fd stays readable, as a
+// deleted tap's fd does.
+type vanishingDev struct {
+	*dummy.Device
+	gone    atomic.Bool
+	rxCalls atomic.Int64
+}
+
+func (d *vanishingDev) Rx(q int, b *packet.Batch, c *packet.Cache) (int, error) {
+	d.rxCalls.Add(1)
+	if d.gone.Load() {
+		return 0, fmt.Errorf("vanishing %s: %w", d.Name(), netdev.ErrClosed)
+	}
+	return d.Device.Rx(q, b, c)
+}
+
+// TestClosedDeviceParked checks that a loop stops polling a queue whose
+// device reports itself closed instead of spinning on its readable fd, and
+// that the rest of the datapath keeps forwarding.
+func TestClosedDeviceParked(t *testing.T) {
+	e := newEnv(t, false, 1, newFakeHandler(2))
+	inner, err := dummy.New("p3", dummy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &vanishingDev{Device: inner}
+	no, err := e.dp.AddPort("p3", v, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.gone.Store(true)
+	inner.Receive(tcpFrame(1)) // the notify fd turns readable for good
+	e.pump(t, func() bool { return v.rxCalls.Load() >= 1 })
+	iters := func() (n uint64) {
+		for _, s := range e.dp.LoopStats() {
+			n += s.Iterations
+		}
+		return n
+	}
+	before, calls := iters(), v.rxCalls.Load()
+	time.Sleep(50 * time.Millisecond) // an observation window: a spinning loop iterates thousands of times
+	if d := iters() - before; d > 10 {
+		t.Errorf("%d loop iterations in 50 ms with a closed device", d)
+	}
+	if c := v.rxCalls.Load(); c > calls+1 {
+		t.Errorf("closed device polled %d more times", c-calls)
+	}
+	// The other ports still forward.
+	e.p1.Receive(tcpFrame(2))
+	e.pump(t, func() bool { return e.txCount(e.p2) == 1 })
+	// Removing the port drops the parked queue cleanly.
+	if err := e.dp.DelPort(no); err != nil {
+		t.Fatal(err)
+	}
 }

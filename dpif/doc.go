@@ -17,7 +17,7 @@
 // ofproto/xlate through ofproto) on handler goroutines, never on a
 // forwarding loop.
 //
-// It imports flow, packet, netdev (and netdev/dummy for the local port) and
-// dpif/odp. It must not import ofproto, xlate, bridge or anything above the
+// It imports flow, packet, netdev (and netdev/dummy for the local port),
+// dpif/odp and the leaf packages coverage and vlog. It must not import ofproto, xlate, bridge or anything above the
 // datapath.
 package dpif

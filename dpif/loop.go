@@ -15,7 +15,9 @@ import (
 
 	"govs.dev/govs/dpif/odp"
 	"govs.dev/govs/flow"
+	"govs.dev/govs/netdev"
 	"govs.dev/govs/packet"
+	"govs.dev/govs/vlog"
 )
 
 // Bounds of a loop's pending-miss table. Held packets stay well below any
@@ -79,6 +81,11 @@ type rxQueue struct {
 	lp *loopPort
 	q  int
 	fd int
+	// parked: the device reported itself closed (netdev.ErrClosed, e.g.
+	// its kernel interface was deleted), so the loop stops polling the
+	// queue until the port is removed, instead of spinning on an error
+	// that a closed fd may report readable forever.
+	parked bool
 }
 
 // ctrlMsg is a control-plane request run on the loop.
@@ -306,9 +313,15 @@ func (l *loop) poll() bool {
 	}
 	for i := range l.rxqs {
 		r := &l.rxqs[i]
+		if r.parked {
+			continue
+		}
 		n, err := r.lp.p.dev.Rx(r.q, &l.rxb, l.cache)
 		if err != nil {
 			l.stats.rxErrors.add(1)
+			if errors.Is(err, netdev.ErrClosed) {
+				l.park(r, err)
+			}
 		}
 		if n > 0 {
 			busy = true
@@ -757,8 +770,22 @@ func (l *loop) addRxq(lp *loopPort, q int) {
 	l.rxqs = append(l.rxqs, rxQueue{lp: lp, q: q, fd: fd})
 }
 
-// unwatch undoes addRxq's epoll registration of r (the caller drops r).
+// park stops polling r after its device reported itself closed (err).
+func (l *loop) park(r *rxQueue, err error) {
+	l.unwatch(*r)
+	r.parked = true
+	vlogDpif.Info("%s: rx queue %d stopped: %v", r.lp.p.name, r.q, err)
+}
+
+// vlogDpif is the dpif log module.
+var vlogDpif = vlog.Module("dpif")
+
+// unwatch undoes addRxq's epoll registration of r (the caller drops r or
+// parks it); a parked queue has none.
 func (l *loop) unwatch(r rxQueue) {
+	if r.parked {
+		return
+	}
 	if r.fd >= 0 {
 		unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, r.fd, nil)
 	} else {

@@ -43,6 +43,11 @@ func (d *Device) Rx(q int, b *packet.Batch, c *packet.Cache) (int, error) {
 			if errno == unix.EAGAIN {
 				return got, nil
 			}
+			if errno == unix.EBADFD {
+				// The kernel interface was deleted: the file is
+				// detached from it for good.
+				return got, fmt.Errorf("tap %s: rx: interface deleted: %w: %w", d.name, errno, netdev.ErrClosed)
+			}
 			return got, fmt.Errorf("tap %s: rx: read: %w", d.name, errno)
 		}
 		if p == nil {
