@@ -783,18 +783,26 @@ func decodeController2(b []byte) (Action, error) {
 			}
 			return nil
 		}
+		// As OVS's ofpprop_parse_u8/u16: 8- and 16-bit values may have
+		// any payload at least that long (OVS itself pads a u16 to 4).
+		short := func(want int) error {
+			if len(v) < want {
+				return fmt.Errorf("openflow: controller2 property %d length: %w", t, ErrOFPBPCBadLen)
+			}
+			return nil
+		}
 		var err error
 		switch t {
 		case 0:
-			if err = bad(2); err == nil {
+			if err = short(2); err == nil {
 				c.MaxLen = be16(v)
 			}
 		case 1:
-			if err = bad(2); err == nil {
+			if err = short(2); err == nil {
 				c.ControllerID = be16(v)
 			}
 		case 2:
-			if err = bad(1); err == nil {
+			if err = short(1); err == nil {
 				c.Reason = v[0]
 			}
 		case 3:

@@ -83,11 +83,12 @@ func encodeAction(w *buf, v uint8, a Action) error {
 				w.bytes(val)
 				w.pad8(ps)
 			}
+			// OVS writes 16-bit property values as 4 bytes.
 			if a.MaxLen != 0xffff {
-				prop(0, u16b(a.MaxLen))
+				prop(0, append(u16b(a.MaxLen), 0, 0))
 			}
 			if a.ControllerID != 0 {
-				prop(1, u16b(a.ControllerID))
+				prop(1, append(u16b(a.ControllerID), 0, 0))
 			}
 			if a.Reason != 1 {
 				prop(2, []byte{a.Reason})
