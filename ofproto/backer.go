@@ -324,14 +324,14 @@ func (k *Backer) Upcall(u *dpif.Upcall) error {
 }
 
 // userspaceUpcall handles a packet sent to userspace by a datapath action.
-// Controller actions would become packet-ins; without a controller
-// connection the packet is consumed. A slow-path packet is translated and
-// its actions executed once.
+// A controller action becomes a packet-in, queued to the OpenFlow
+// connections that want it (never blocking the handler); the packet itself
+// is consumed. A slow-path packet is translated and its actions executed
+// once.
 func (k *Backer) userspaceUpcall(u *dpif.Upcall) error {
 	switch u.Userspace.Kind {
 	case odp.UserspaceController:
-		// The frozen state of Controller.RecircID holds the packet-in's
-		// table and metadata; packet-in delivery is not implemented yet.
+		k.controllerUpcall(u)
 		return nil
 	case odp.UserspaceSlowPath:
 		res, err := xlate.Translate(k.cfg.Load(), &xlate.Input{Key: u.Key, Learn: true})

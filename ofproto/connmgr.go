@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"govs.dev/govs/openflow"
@@ -26,12 +27,104 @@ var nxmCookieHeader = openflow.NXMHeader(1, 30, 8)
 // (punix:<rundir>/<bridge>.mgmt).
 type Listener struct {
 	br   *Bridge
+	mgr  *connMgr
 	path string
 	ln   net.Listener
 	wg   sync.WaitGroup
 	mu   sync.Mutex
 	cons map[*conn]bool
 	done bool
+}
+
+// pinQueueLen bounds the packet-ins (and barrier replies behind them)
+// waiting to be written to one connection, as OVS bounds each controller
+// connection's packet-in queue (100 by default): a slow reader loses
+// packet-ins, counted, instead of holding the datapath's handlers.
+const pinQueueLen = 100
+
+// connMgr is the set of OpenFlow connections of one bridge, which
+// asynchronous messages go to (OVS's struct connmgr). Connections add and
+// remove themselves; handler goroutines deliver packet-ins. Safe for
+// concurrent use.
+type connMgr struct {
+	br    *Bridge
+	mu    sync.RWMutex
+	conns map[*conn]struct{}
+	// wantMiss counts the connections for which pinState.wantsMissPacketIns
+	// holds (OVS's want_packet_in_on_miss).
+	wantMiss atomic.Int32
+}
+
+// connMgrs holds each bridge's connMgr. Bridges are few and live as long
+// as the daemon's configuration keeps them; an entry goes when its last
+// listener closes.
+var connMgrs sync.Map // *Bridge -> *connMgr
+
+// connMgrOf returns b's connection manager, creating it on first use.
+func connMgrOf(b *Bridge) *connMgr {
+	if v, ok := connMgrs.Load(b); ok {
+		return v.(*connMgr)
+	}
+	v, _ := connMgrs.LoadOrStore(b, &connMgr{br: b, conns: map[*conn]struct{}{}})
+	return v.(*connMgr)
+}
+
+func (m *connMgr) add(c *conn) {
+	m.mu.Lock()
+	m.conns[c] = struct{}{}
+	m.mu.Unlock()
+}
+
+func (m *connMgr) remove(c *conn) {
+	m.mu.Lock()
+	delete(m.conns, c)
+	m.mu.Unlock()
+}
+
+func (m *connMgr) hasConns() bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.conns) > 0
+}
+
+// setWantMiss records a connection's change of wantsMissPacketIns. When
+// the bridge's answer flips, translations of misses change: every
+// megaflow is revalidated (stock OVS leaves megaflows installed under the
+// old answer until something else revalidates them).
+func (m *connMgr) setWantMiss(was, now bool) {
+	if was == now {
+		return
+	}
+	d := int32(1)
+	if !now {
+		d = -1
+	}
+	n := m.wantMiss.Add(d)
+	if (now && n == 1) || (!now && n == 0) {
+		if k := m.br.backer; k != nil {
+			k.needRevalidate()
+		}
+	}
+}
+
+// sendPacketIn encodes p for every connection that wants it and queues
+// it without blocking; a full queue drops the packet-in for that
+// connection only.
+func (m *connMgr) sendPacketIn(p *packetIn) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for c := range m.conns {
+		st := c.pin.Load()
+		if st == nil || !st.wants(p) {
+			continue
+		}
+		b, err := openflow.Encode(st.message(p))
+		if err != nil {
+			vconn.Dbg("%s: encode packet-in: %v", m.br.Name, err)
+			continue
+		}
+		c.enqueue(b)
+	}
 }
 
 // Listen starts the management socket of b at path.
@@ -41,7 +134,7 @@ func (b *Bridge) Listen(path string) (*Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bridge %s: listen %s: %w", b.Name, path, err)
 	}
-	l := &Listener{br: b, path: path, ln: ln, cons: map[*conn]bool{}}
+	l := &Listener{br: b, mgr: connMgrOf(b), path: path, ln: ln, cons: map[*conn]bool{}}
 	l.wg.Add(1)
 	go l.accept()
 	return l, nil
@@ -58,6 +151,9 @@ func (l *Listener) Close() {
 	l.ln.Close()
 	_ = os.Remove(l.path)
 	l.wg.Wait()
+	if !l.mgr.hasConns() {
+		connMgrs.CompareAndDelete(l.br, l.mgr)
+	}
 }
 
 func (l *Listener) accept() {
@@ -67,7 +163,8 @@ func (l *Listener) accept() {
 		if err != nil {
 			return
 		}
-		c := &conn{br: l.br, nc: nc, flowFormat: openflow.FlowFormatOF10, bundles: map[uint32]*bundle{}}
+		c := &conn{br: l.br, mgr: l.mgr, nc: nc, flowFormat: openflow.FlowFormatOF10, bundles: map[uint32]*bundle{},
+			out: make(chan []byte, pinQueueLen), done: make(chan struct{})}
 		l.mu.Lock()
 		if l.done {
 			l.mu.Unlock()
@@ -87,17 +184,95 @@ func (l *Listener) accept() {
 	}
 }
 
-// conn is one OpenFlow session.
+// conn is one OpenFlow session. Its fields are owned by its serve
+// goroutine, except pin (read by packet-in delivery), out and done (the
+// queue to its writer goroutine) and wmu (serialises writes).
 type conn struct {
 	br         *Bridge
+	mgr        *connMgr
 	nc         net.Conn
 	version    uint8
 	flowFormat uint32
 	tableIDExt bool
-	pinFormat  uint32
-	role       uint32
 	bundles    map[uint32]*bundle
 	wmu        sync.Mutex
+
+	// st is the connection's packet-in state, owned by serve; pin is its
+	// latest published copy (nil before the first publish).
+	st  pinState
+	pin atomic.Pointer[pinState]
+	// out queues encoded messages for the writer goroutine: packet-ins
+	// (never blocking the sender) and barrier replies (which must not
+	// overtake them). done closes when the session ends.
+	out   chan []byte
+	done  chan struct{}
+	drops atomic.Uint64
+}
+
+// publish makes the connection's current packet-in state visible to
+// delivery and updates the bridge's count of connections that want table
+// misses.
+func (c *conn) publish() {
+	st := c.st
+	was := false
+	if old := c.pin.Load(); old != nil {
+		was = old.wantsMissPacketIns()
+	}
+	c.pin.Store(&st)
+	c.mgr.setWantMiss(was, st.wantsMissPacketIns())
+}
+
+// enqueue queues an encoded asynchronous message without blocking; when
+// the queue is full the message is dropped and counted.
+func (c *conn) enqueue(b []byte) {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	select {
+	case c.out <- b:
+	default:
+		c.drops.Add(1)
+		covPinDropped.Inc()
+		vconn.Dbg("%s: dropping packet-in due to queue overflow", c.br.Name)
+	}
+}
+
+// sendQueued sends m behind the queued asynchronous messages (a barrier
+// reply must not overtake packet-ins sent before the barrier). It blocks
+// while the queue is full, until the session ends.
+func (c *conn) sendQueued(m openflow.Message) error {
+	b, err := openflow.Encode(m)
+	if err != nil {
+		return fmt.Errorf("encode %v: %w", m.Type(), err)
+	}
+	select {
+	case c.out <- b:
+		return nil
+	case <-c.done:
+		return errConnWrite
+	}
+}
+
+// writer writes queued messages until the session ends. A write error
+// closes the connection, which ends serve.
+func (c *conn) writer() {
+	for {
+		select {
+		case <-c.done:
+			return
+		case b := <-c.out:
+			c.wmu.Lock()
+			err := c.write(b)
+			c.wmu.Unlock()
+			if err != nil {
+				vconn.Dbg("%s: %v", c.br.Name, err)
+				c.nc.Close()
+				return
+			}
+		}
+	}
 }
 
 type bundle struct {
@@ -156,7 +331,16 @@ func highestCommon(peer []uint8) uint8 {
 }
 
 func (c *conn) serve() {
-	defer c.nc.Close()
+	c.mgr.add(c)
+	go c.writer()
+	defer func() {
+		c.mgr.remove(c)
+		close(c.done)
+		// The session no longer counts for table misses.
+		c.st = pinState{}
+		c.publish()
+		c.nc.Close()
+	}()
 	r := openflow.NewReader(c.nc, openflow.MaxMessageLen)
 	if err := c.send(&openflow.Hello{Header: openflow.Header{Version: openflow.Version15}, Versions: supportedVersions}); err != nil {
 		return
@@ -196,6 +380,8 @@ func (c *conn) serve() {
 				return
 			}
 			vconn.Dbg("%s: negotiated OpenFlow version 0x%02x", c.br.Name, c.version)
+			c.st.version = c.version
+			c.publish()
 			continue
 		}
 		if msg.Head().Version != c.version && msg.Type() != openflow.MsgHello {
@@ -245,19 +431,42 @@ func (c *conn) handle(msg openflow.Message, raw []byte) error {
 		if !m.Set {
 			return nil
 		}
-		switch mode := int(m.Flags & openflow.FragMask); mode {
-		case FragNormal, FragDrop, FragNXMatch:
-			b.SetFragMode(mode)
-		default:
-			vconn.Warn("%s: unsupported fragment handling mode %d", b.Name, mode)
+		if c.st.role != openflow.RoleSlave || !c.st.primary {
+			switch mode := int(m.Flags & openflow.FragMask); mode {
+			case FragNormal, FragDrop, FragNXMatch:
+				b.SetFragMode(mode)
+			default:
+				vconn.Warn("%s: unsupported fragment handling mode %d", b.Name, mode)
+			}
 		}
-		b.SetMissSendLen(m.MissSendLen)
+		if c.version < openflow.Version13 {
+			// OFPC_INVALID_TTL_TO_CONTROLLER toggles the primary role's
+			// invalid_ttl packet-ins, as OVS does.
+			ac := c.st.asyncConfig()
+			if m.Flags&openflow.ConfigInvalTTL != 0 {
+				ac.primary[oamPacketIn] |= 1 << reasonInvalidTTL
+			} else {
+				ac.primary[oamPacketIn] &^= 1 << reasonInvalidTTL
+			}
+			c.setAsync(ac)
+		}
+		// miss_send_len belongs to the connection, as in OVS.
+		c.st.missSendLen = m.MissSendLen
+		c.publish()
 		return nil
 	case *openflow.GetConfigRequest:
-		return c.reply(m, &openflow.SwitchConfig{Flags: uint16(b.FragMode()), MissSendLen: b.MissSendLen()})
+		flags := uint16(b.FragMode())
+		if ac := c.st.asyncConfig(); c.version < openflow.Version13 && ac.primary[oamPacketIn]&(1<<reasonInvalidTTL) != 0 {
+			flags |= openflow.ConfigInvalTTL
+		}
+		return c.reply(m, &openflow.SwitchConfig{Flags: flags, MissSendLen: c.st.missSendLen})
 	case *openflow.BarrierRequest:
+		// Controller upcalls translated before the barrier have queued
+		// their packet-ins by now; the reply goes behind them.
 		b.backer.waitRevalidation()
-		return c.reply(m, &openflow.BarrierReply{})
+		m2 := &openflow.BarrierReply{}
+		m2.Version, m2.XID = c.version, m.XID
+		return c.sendQueued(m2)
 	case *openflow.SetFlowFormat:
 		if m.Format != openflow.FlowFormatOF10 && m.Format != openflow.FlowFormatNXM {
 			return openflow.ErrOFPBRCEperm
@@ -268,18 +477,44 @@ func (c *conn) handle(msg openflow.Message, raw []byte) error {
 		c.tableIDExt = m.Enable
 		return nil
 	case *openflow.SetPacketInFormat:
-		c.pinFormat = m.Format
+		if m.Format > openflow.PacketInFormatNXT2 {
+			return openflow.ErrOFPBRCEperm
+		}
+		c.st.format = m.Format
+		c.publish()
 		return nil
-	case *openflow.SetControllerID, *openflow.AsyncConfig:
+	case *openflow.SetControllerID:
+		c.st.controllerID = m.ID
+		c.publish()
 		return nil
+	case *openflow.AsyncConfig:
+		if m.Kind == openflow.MsgGetAsyncReply {
+			return openflow.ErrOFPBRCBadType
+		}
+		ac, err := asyncFromMessage(m, c.version, c.st.asyncConfig())
+		if err != nil {
+			return err
+		}
+		c.setAsync(ac)
+		if !c.st.primary && c.st.missSendLen == 0 {
+			// A service connection that configures asynchronous
+			// messages wants them (OFP_DEFAULT_MISS_SEND_LEN).
+			c.st.missSendLen = 128
+		}
+		c.publish()
+		return nil
+	case *openflow.GetAsyncRequest:
+		ac := c.st.asyncConfig()
+		return c.reply(m, ac.message(c.version))
 	case *openflow.RoleMsg:
 		if m.Reply {
 			return openflow.ErrOFPBRCBadType
 		}
 		if m.Role != openflow.RoleNoChange {
-			c.role = m.Role
+			c.st.role = m.Role
+			c.publish()
 		}
-		role := c.role
+		role := c.st.role
 		if role == 0 {
 			role = openflow.RoleEqual
 		}
@@ -501,4 +736,20 @@ func (c *conn) bundleAdd(m *openflow.BundleAdd) error {
 	}
 	bd.mods = append(bd.mods, fm)
 	return nil
+}
+
+// setAsync sets the connection's async configuration as OVS's
+// ofconn_set_async_config does: before OpenFlow 1.4, enabling "action"
+// enables its 1.4 refinements (action set, group, packet-out) too. The
+// caller publishes.
+func (c *conn) setAsync(ac asyncConfig) {
+	if c.version < openflow.Version14 {
+		if ac.primary[oamPacketIn]&(1<<reasonAction) != 0 {
+			ac.primary[oamPacketIn] |= ofpr14ActionBits
+		}
+		if ac.secondary[oamPacketIn]&(1<<reasonAction) != 0 {
+			ac.secondary[oamPacketIn] |= ofpr14ActionBits
+		}
+	}
+	c.st.async, c.st.hasAsync = ac, true
 }
