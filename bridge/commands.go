@@ -294,14 +294,19 @@ func (s *switchd) dumpFlows(k *ofproto.Backer, verbose, names, dpifLayout bool, 
 	now := s.o.Clock.Now()
 	var w strings.Builder
 	lastLoop := -1
+	cores := k.DP.ThreadCores()
 	k.DP.FlowDump(func(f dpif.FlowInfo) {
 		if filter != nil && !filter(&f) {
 			return
 		}
 		if f.Loop != lastLoop {
 			lastLoop = f.Loop
-			// Loop 0 is reported as OVS's main thread, loop n as pmd n-1.
-			w.WriteString(odp.DumpHeader(f.Loop - 1))
+			// The thread names of dpif-netdev/pmd-stats-show.
+			core, ok := cores[f.Loop]
+			if !ok {
+				core = f.Loop
+			}
+			w.WriteString(odp.DumpHeader(core))
 			w.WriteByte('\n')
 		}
 		odp.FormatDumpedFlow(&w, &odp.DumpedFlow{

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"regexp"
 	"slices"
@@ -236,6 +237,11 @@ func TestPMDLoops(t *testing.T) {
 	}
 	sendAll(t, e, p3, nq, 200, 0)
 	inUse0 := e.pool.Stats().InUse()
+	// Without a mask, loop 0 is the main thread and the others are pmd
+	// threads named by their index, in every report.
+	if got, want := e.dp.ThreadCores(), map[int]int{0: -1, 1: 1, 2: 2}; !maps.Equal(got, want) {
+		t.Errorf("ThreadCores without a mask %v, want %v", got, want)
+	}
 
 	// One pmd loop: loop 1, pinned to cpu, polls every queue; the main
 	// thread and the spare loop poll nothing.
@@ -272,6 +278,10 @@ func TestPMDLoops(t *testing.T) {
 	if !strings.HasPrefix(b.String(), fmt.Sprintf("pmd thread numa_id 0 core_id %d:\n", cpu)) ||
 		!strings.Contains(b.String(), "main thread:\n") || strings.Count(b.String(), "thread") != 2 {
 		t.Errorf("pmd-stats-show:\n%s", b.String())
+	}
+	// dpctl/dump-flows names the loops as these reports do.
+	if got, want := e.dp.ThreadCores(), map[int]int{0: -1, 1: cpu}; !maps.Equal(got, want) {
+		t.Errorf("ThreadCores %v, want %v", got, want)
 	}
 
 	// Two pmd loops when there are two CPUs: queues split between them.

@@ -71,6 +71,7 @@ type thread struct {
 	loop int
 	name string // OVS's header line
 	pmd  bool
+	core int // the core id the header names; -1 for the main thread
 }
 
 // threads lists the loops in OVS's order: pmd threads by core id, then the
@@ -90,9 +91,9 @@ func (dp *Datapath) threads() []thread {
 	}
 	if !masked {
 		for i := 1; i < len(dp.loops); i++ {
-			out = append(out, thread{i, fmt.Sprintf("pmd thread numa_id 0 core_id %d:", i), true})
+			out = append(out, thread{i, fmt.Sprintf("pmd thread numa_id 0 core_id %d:", i), true, i})
 		}
-		return append(out, thread{0, "main thread:", false})
+		return append(out, thread{0, "main thread:", false, -1})
 	}
 	type pmd struct{ loop, core, numa int }
 	var pmds []pmd
@@ -105,12 +106,25 @@ func (dp *Datapath) threads() []thread {
 	}
 	sort.Slice(pmds, func(a, b int) bool { return pmds[a].core < pmds[b].core })
 	for _, p := range pmds {
-		out = append(out, thread{p.loop, fmt.Sprintf("pmd thread numa_id %d core_id %d:", p.numa, p.core), true})
+		out = append(out, thread{p.loop, fmt.Sprintf("pmd thread numa_id %d core_id %d:", p.numa, p.core), true, p.core})
 	}
 	if dp.loops[0].core.Load() < 0 {
-		out = append(out, thread{0, "main thread:", false})
+		out = append(out, thread{0, "main thread:", false, -1})
 	}
 	return out
+}
+
+// ThreadCores maps each forwarding loop to the core id the pmd reports
+// (pmd-stats-show, pmd-rxq-show) name it by, -1 for the loop shown as the
+// main thread, so that dpctl/dump-flows's "flow-dump from pmd on cpu core"
+// headers agree with them. Loops the reports leave out (idle under a
+// pmd-cpu-mask) are absent. Safe from any goroutine.
+func (dp *Datapath) ThreadCores() map[int]int {
+	m := map[int]int{}
+	for _, t := range dp.threads() {
+		m[t.loop] = t.core
+	}
+	return m
 }
 
 // FormatPMDStats writes dpif-netdev/pmd-stats-show's report in OVS 3.1's
