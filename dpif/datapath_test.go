@@ -515,3 +515,35 @@ func TestClosedDeviceParked(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSettleWaitsForUserspace checks that Settle covers userspace-action
+// upcalls (packet-ins) as well as misses: netdev-dummy/receive relies on it
+// to return only once a controller action's packet-in was handed over.
+func TestSettleWaitsForUserspace(t *testing.T) {
+	h := newFakeHandler(2)
+	h.UserBlock = make(chan struct{})
+	e := newEnv(t, false, 1, h)
+	var once sync.Once
+	release := func() { once.Do(func() { close(h.UserBlock) }) }
+	t.Cleanup(release) // before the datapath closes, even on failure
+	k := tcpKey(1)
+	k.InPort = 1
+	var m flow.Key
+	m.InPort, m.DlType, m.TpSrc = ^uint32(0), 0xffff, 0xffff
+	acts := []odp.Action{{Type: odp.ActUserspace, Userspace: &odp.Userspace{Kind: odp.UserspaceController}}}
+	if err := e.dp.FlowPut(&k, &m, acts, PutCreate); err != nil {
+		t.Fatal(err)
+	}
+	e.p1.Receive(tcpFrame(1))
+	e.pump(t, func() bool { return e.p1.QueuedRx(0) == 0 })
+	if e.dp.Settle(50 * time.Millisecond) {
+		t.Fatal("settled with a userspace upcall still in its handler")
+	}
+	release()
+	if !e.dp.Settle(5 * time.Second) {
+		t.Fatal("did not settle once the handler returned")
+	}
+	if n := h.user.Load(); n != 1 {
+		t.Fatalf("%d userspace upcalls handled when Settle returned, want 1", n)
+	}
+}

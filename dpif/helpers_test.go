@@ -16,15 +16,18 @@ import (
 // fakeHandler translates every miss to "output to port Out" with a mask
 // on in_port, dl_type and tp_src (so each tp_src is its own megaflow).
 type fakeHandler struct {
-	Out     uint32
-	Fail    bool
-	Block   chan struct{} // when non-nil, Upcall waits for it to close
-	Keep    atomic.Bool   // Revalidate's answer
-	upcalls atomic.Int64
-	reval   atomic.Int64
-	mu      sync.Mutex
-	pushed  Stats
-	user    atomic.Int64
+	Out   uint32
+	Fail  bool
+	Block chan struct{} // when non-nil, Upcall waits for it to close
+	// UserBlock, when non-nil, makes userspace-action upcalls wait for it
+	// to close.
+	UserBlock chan struct{}
+	Keep      atomic.Bool // Revalidate's answer
+	upcalls   atomic.Int64
+	reval     atomic.Int64
+	mu        sync.Mutex
+	pushed    Stats
+	user      atomic.Int64
 }
 
 func newFakeHandler(out uint32) *fakeHandler {
@@ -35,6 +38,9 @@ func newFakeHandler(out uint32) *fakeHandler {
 
 func (h *fakeHandler) Upcall(u *Upcall) error {
 	if u.Userspace != nil {
+		if h.UserBlock != nil {
+			<-h.UserBlock
+		}
 		h.user.Add(1)
 		return nil
 	}

@@ -2,9 +2,10 @@ package dpif
 
 import "time"
 
-// Settle waits until no forwarding loop holds a packet waiting for an
-// upcall or a recirculation, that is until every packet the loops have
-// read was forwarded and the megaflows of its misses installed, or until
+// Settle waits until no forwarding loop has an upcall in flight (a miss or
+// a userspace action such as a packet-in) or a recirculation pending, that
+// is until every packet the loops have read was forwarded, the megaflows of
+// its misses installed and its userspace upcalls handled, or until
 // timeout; it reports whether the datapath settled. Packets still queued
 // on a device are not covered: the caller waits for them to be read first.
 // netdev-dummy/receive uses it so that, as in OVS (whose datapath threads
@@ -16,7 +17,7 @@ func (dp *Datapath) Settle(timeout time.Duration) bool {
 	for {
 		busy := false
 		for _, l := range dp.loops {
-			if err := l.call(func(l *loop) { busy = busy || l.pendPkts > 0 || len(l.recirc) > 0 }); err != nil {
+			if err := l.call(func(l *loop) { busy = busy || len(l.pendAct) > 0 || l.pendPkts > 0 || len(l.recirc) > 0 }); err != nil {
 				return false
 			}
 		}
