@@ -53,16 +53,18 @@ type Bridge struct {
 	Name   string
 	backer *Backer
 
-	mu          sync.Mutex
-	tables      [NumTables]*table
-	version     uint64        // latest version, guarded by mu
-	curVersion  atomic.Uint64 // version lookups use
-	ports       map[openflow.Port]*Port
-	mac         *maclearn.Table
-	fragMode    int
-	failMode    string // "standalone" or "secure"
-	dpid        atomic.Uint64
-	missSendLen uint16
+	mu         sync.Mutex
+	tables     [NumTables]*table
+	version    uint64        // latest version, guarded by mu
+	curVersion atomic.Uint64 // version lookups use
+	ports      map[openflow.Port]*Port
+	mac        *maclearn.Table
+	fragMode   int
+	failMode   string // "standalone" or "secure"
+	dpid       atomic.Uint64
+	// conns are the bridge's OpenFlow connections, which asynchronous
+	// messages (packet-ins) go to.
+	conns *connMgr
 	// patchStats counts the traffic of patch ports by OpenFlow port
 	// number; guarded by mu, the counters themselves are atomic.
 	patchStats map[openflow.Port]*xlate.PatchStats
@@ -76,7 +78,8 @@ func (k *Backer) NewBridge(name string) (*Bridge, error) {
 		return nil, fmt.Errorf("ofproto: bridge %s already exists", name)
 	}
 	b := &Bridge{Name: name, backer: k, ports: make(map[openflow.Port]*Port), mac: maclearn.New(),
-		failMode: "standalone", missSendLen: 128, patchStats: map[openflow.Port]*xlate.PatchStats{}}
+		failMode: "standalone", patchStats: map[openflow.Port]*xlate.PatchStats{}}
+	b.conns = newConnMgr(b)
 	for i := range b.tables {
 		b.tables[i] = newTable()
 	}
@@ -154,20 +157,6 @@ func (b *Bridge) FragMode() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.fragMode
-}
-
-// SetMissSendLen sets miss_send_len.
-func (b *Bridge) SetMissSendLen(n uint16) {
-	b.mu.Lock()
-	b.missSendLen = n
-	b.mu.Unlock()
-}
-
-// MissSendLen returns miss_send_len.
-func (b *Bridge) MissSendLen() uint16 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.missSendLen
 }
 
 // SetDatapathID sets the datapath ID.

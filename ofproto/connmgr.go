@@ -55,19 +55,13 @@ type connMgr struct {
 	wantMiss atomic.Int32
 }
 
-// connMgrs holds each bridge's connMgr. Bridges are few and live as long
-// as the daemon's configuration keeps them; an entry goes when its last
-// listener closes.
-var connMgrs sync.Map // *Bridge -> *connMgr
-
-// connMgrOf returns b's connection manager, creating it on first use.
-func connMgrOf(b *Bridge) *connMgr {
-	if v, ok := connMgrs.Load(b); ok {
-		return v.(*connMgr)
-	}
-	v, _ := connMgrs.LoadOrStore(b, &connMgr{br: b, conns: map[*conn]struct{}{}})
-	return v.(*connMgr)
+// newConnMgr returns an empty connection manager for b.
+func newConnMgr(b *Bridge) *connMgr {
+	return &connMgr{br: b, conns: map[*conn]struct{}{}}
 }
+
+// connMgrOf returns b's connection manager.
+func connMgrOf(b *Bridge) *connMgr { return b.conns }
 
 func (m *connMgr) add(c *conn) {
 	m.mu.Lock()
@@ -151,9 +145,6 @@ func (l *Listener) Close() {
 	l.ln.Close()
 	_ = os.Remove(l.path)
 	l.wg.Wait()
-	if !l.mgr.hasConns() {
-		connMgrs.CompareAndDelete(l.br, l.mgr)
-	}
 }
 
 func (l *Listener) accept() {
