@@ -12,12 +12,15 @@ import "time"
 // handle misses inline), a packet injected after another one sees the
 // flows the first one installed. Safe for concurrent use; not for the
 // hot path.
+//
+// A loop's entries in flight (pendAct) hold every packet parked behind a
+// miss, so they are all there is to wait for besides recirculation.
 func (dp *Datapath) Settle(timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
 		busy := false
 		for _, l := range dp.loops {
-			if err := l.call(func(l *loop) { busy = busy || len(l.pendAct) > 0 || l.pendPkts > 0 || len(l.recirc) > 0 }); err != nil {
+			if err := l.call(func(l *loop) { busy = busy || len(l.pendAct) > 0 || len(l.recirc) > 0 }); err != nil {
 				return false
 			}
 		}
